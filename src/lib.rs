@@ -1,0 +1,19 @@
+//! Attention Playground: see attention work, step by step, on real models in the browser.
+//!
+//! - [`maths`]: the pure core (matrices, attention steps, agreement checks).
+//! - [`model`]: tokenizer + tract model → [`maths::ModelRecord`]; native and worker.
+//! - [`protocol`]: the page ↔ worker request/response.
+//! - `worker` and `ui` exist only in the browser build.
+
+#![forbid(unsafe_code)]
+
+pub mod manifest;
+pub mod maths;
+pub mod model;
+pub mod protocol;
+pub mod steps;
+
+#[cfg(target_arch = "wasm32")]
+pub mod ui;
+#[cfg(target_arch = "wasm32")]
+pub mod worker;

@@ -1,0 +1,15 @@
+//! The pure core: matrices, attention maths and the record of every step.
+//! Nothing here knows about yew, web-sys or the model runtime.
+
+pub mod agreement;
+pub mod attention;
+pub mod matrix;
+pub mod record;
+
+pub use agreement::{Agreement, StepCheck, TOLERANCE};
+pub use attention::{
+    attention_steps, dot_breakdown, sinusoidal_positional_encoding, softmax_rows, AttentionParams,
+    AttentionSteps, DotBreakdown, HeadSteps, Mask,
+};
+pub use matrix::{Matrix, ShapeError};
+pub use record::{LayerRecord, ModelRecord, Walkthrough};

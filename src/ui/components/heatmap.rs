@@ -1,0 +1,310 @@
+//! A matrix drawn as an SVG heatmap, with its shape, labels, a legend and clickable cells.
+
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::maths::Matrix;
+
+/// How values map to colours. Both maps are colour-blind safe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorScale {
+    /// Probabilities in [0, 1]: viridis.
+    Weights,
+    /// Signed values, symmetric around 0: blue (negative) – white – red (positive).
+    Signed,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct HeatmapProps {
+    /// Name of the matrix (also `data-name`), e.g. `"Q"` or `"weights head 2"`.
+    pub name: AttrValue,
+    pub matrix: Rc<Matrix>,
+    /// One label per row (usually the tokens).
+    pub rows: Rc<Vec<String>>,
+    /// One label per column; `None` numbers the columns.
+    #[prop_or_default]
+    pub cols: Option<Rc<Vec<String>>>,
+    pub scale: ColorScale,
+    /// Draw a separator every `group` columns (head boundaries); 0 for none.
+    #[prop_or_default]
+    pub group: usize,
+    /// A note at the end of each row (e.g. its sum).
+    #[prop_or_default]
+    pub row_notes: Option<Rc<Vec<String>>>,
+    #[prop_or_default]
+    pub selected: Option<(usize, usize)>,
+    /// Called with `(row, col)` when a cell is clicked; cells are not clickable without it.
+    #[prop_or_default]
+    pub onselect: Option<Callback<(usize, usize)>>,
+    /// Shown under the name, e.g. the shape in words.
+    #[prop_or_default]
+    pub caption: AttrValue,
+    /// Draw smaller, without labels and legend (for small multiples).
+    #[prop_or_default]
+    pub compact: bool,
+}
+
+/// Formats a value for a cell or a label: −∞ for masked entries.
+pub fn format_value(v: f32) -> String {
+    if v == f32::NEG_INFINITY {
+        "−∞".into()
+    } else if v == f32::INFINITY {
+        "+∞".into()
+    } else if v.is_nan() {
+        "NaN".into()
+    } else if v != 0.0 && (v.abs() >= 1000.0 || v.abs() < 0.001) {
+        format!("{v:.2e}")
+    } else {
+        format!("{v:.3}")
+    }
+}
+
+fn short_label(s: &str, max: usize) -> String {
+    let mut out: String = s.chars().take(max).collect();
+    if s.chars().count() > max {
+        out.push('…');
+    }
+    out
+}
+
+/// The colour of `v` under `scale`, given the largest magnitude for signed maps.
+pub fn color(scale: ColorScale, v: f32, max_abs: f32) -> String {
+    if !v.is_finite() {
+        return "#c8c8c8".into();
+    }
+    let c = match scale {
+        ColorScale::Weights => colorous::VIRIDIS.eval_continuous(f64::from(v.clamp(0.0, 1.0))),
+        ColorScale::Signed => {
+            let t = if max_abs > 0.0 {
+                0.5 + 0.5 * v / max_abs
+            } else {
+                0.5
+            };
+            // RED_BLUE runs red → blue; flip it so positive is red.
+            colorous::RED_BLUE.eval_continuous(f64::from(1.0 - t.clamp(0.0, 1.0)))
+        }
+    };
+    format!("#{c:x}")
+}
+
+fn text_color(scale: ColorScale, v: f32, max_abs: f32) -> &'static str {
+    match scale {
+        ColorScale::Weights if v.is_finite() && v < 0.55 => "#fff",
+        ColorScale::Signed if v.is_finite() && max_abs > 0.0 && (v / max_abs).abs() > 0.6 => "#fff",
+        _ => "#111",
+    }
+}
+
+#[component]
+pub fn Heatmap(props: &HeatmapProps) -> Html {
+    let m = &props.matrix;
+    let (n_rows, n_cols) = m.shape();
+    let show_values = !props.compact && n_rows <= 16 && n_cols <= 16;
+    let cell = if props.compact {
+        if n_cols > 24 {
+            4.0
+        } else {
+            9.0
+        }
+    } else if show_values {
+        36.0
+    } else if n_cols > 24 {
+        9.0
+    } else {
+        22.0
+    };
+    let token_cols = props.cols.is_some();
+    let left = if props.compact { 0.0 } else { 78.0 };
+    let top = if props.compact {
+        0.0
+    } else if token_cols {
+        64.0
+    } else {
+        16.0
+    };
+    let notes_w = if props.row_notes.is_some() && !props.compact {
+        52.0
+    } else {
+        0.0
+    };
+    let width = left + cell * n_cols as f32 + notes_w + 2.0;
+    let height = top + cell * n_rows as f32 + 2.0;
+    let (lo, hi) = m.finite_range();
+    let max_abs = lo.abs().max(hi.abs());
+
+    let onclick = props.onselect.clone().map(|cb| {
+        Callback::from(move |e: MouseEvent| {
+            let Some(target) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            else {
+                return;
+            };
+            let parse = |a| {
+                target
+                    .get_attribute(a)
+                    .and_then(|v| v.parse::<usize>().ok())
+            };
+            if let (Some(i), Some(j)) = (parse("data-row"), parse("data-col")) {
+                cb.emit((i, j));
+            }
+        })
+    });
+
+    let mut cells = Vec::with_capacity(n_rows * n_cols);
+    for i in 0..n_rows {
+        for j in 0..n_cols {
+            let v = m.get(i, j).unwrap_or(f32::NAN);
+            let x = left + cell * j as f32;
+            let y = top + cell * i as f32;
+            let row_label = props.rows.get(i).map(String::as_str).unwrap_or("");
+            let col_label = match &props.cols {
+                Some(c) => c.get(j).cloned().unwrap_or_default(),
+                None => j.to_string(),
+            };
+            let label = format!(
+                "{}[{row_label}, {col_label}] = {}",
+                props.name,
+                format_value(v)
+            );
+            cells.push(html! {
+                <rect data-testid="cell" data-row={i.to_string()} data-col={j.to_string()}
+                    x={x.to_string()} y={y.to_string()} width={cell.to_string()} height={cell.to_string()}
+                    fill={color(props.scale, v, max_abs)} aria-label={label} />
+            });
+            if show_values {
+                cells.push(html! {
+                    <text x={(x + cell / 2.0).to_string()} y={(y + cell / 2.0 + 3.5).to_string()}
+                        class="cell-value" fill={text_color(props.scale, v, max_abs)}>{format_value(v)}</text>
+                });
+            }
+        }
+    }
+
+    let labels = if props.compact {
+        html! {}
+    } else {
+        let row_labels = props.rows.iter().enumerate().map(|(i, r)| {
+            html! {
+                <text class="row-label" x={(left - 4.0).to_string()} y={(top + cell * i as f32 + cell / 2.0 + 3.5).to_string()}>
+                    {short_label(r, 10)}
+                </text>
+            }
+        });
+        let col_labels: Html = match &props.cols {
+            Some(cols) => cols
+                .iter()
+                .enumerate()
+                .map(|(j, c)| {
+                    let x = left + cell * j as f32 + cell / 2.0 + 3.0;
+                    let y = top - 4.0;
+                    html! {
+                        <text class="col-label" transform={format!("translate({x} {y}) rotate(-55)")}>{short_label(c, 9)}</text>
+                    }
+                })
+                .collect(),
+            None => (0..n_cols)
+                .filter(|j| n_cols <= 16 || j % 8 == 0)
+                .map(|j| {
+                    html! {
+                        <text class="col-index" x={(left + cell * j as f32 + cell / 2.0).to_string()} y={(top - 4.0).to_string()}>{j}</text>
+                    }
+                })
+                .collect(),
+        };
+        let notes: Html = props
+            .row_notes
+            .iter()
+            .flat_map(|notes| notes.iter().enumerate())
+            .map(|(i, note)| {
+                html! {
+                    <text class="row-note" x={(left + cell * n_cols as f32 + 6.0).to_string()} y={(top + cell * i as f32 + cell / 2.0 + 3.5).to_string()}>{note.clone()}</text>
+                }
+            })
+            .collect();
+        html! { <>{ for row_labels }{ col_labels }{ notes }</> }
+    };
+
+    let separators: Html = if props.group > 0 && props.group < n_cols {
+        (1..n_cols.div_ceil(props.group))
+            .map(|g| {
+                let x = left + cell * (g * props.group) as f32;
+                html! { <line class="group-line" x1={x.to_string()} x2={x.to_string()} y1={(top - 2.0).to_string()} y2={(top + cell * n_rows as f32 + 2.0).to_string()} /> }
+            })
+            .collect()
+    } else {
+        html! {}
+    };
+
+    let selection = props.selected.filter(|&(i, j)| i < n_rows && j < n_cols).map(|(i, j)| {
+        html! {
+            <rect class="selected" x={(left + cell * j as f32).to_string()} y={(top + cell * i as f32).to_string()}
+                width={cell.to_string()} height={cell.to_string()} />
+        }
+    });
+
+    let clickable = props.onselect.is_some();
+    let class = classes!(
+        "heatmap",
+        clickable.then_some("clickable"),
+        props.compact.then_some("compact")
+    );
+    let svg = html! {
+        <svg {class} data-testid="heatmap" data-name={props.name.clone()}
+            data-rows={n_rows.to_string()} data-cols={n_cols.to_string()}
+            viewBox={format!("0 0 {width} {height}")} width={width.to_string()}
+            role="img" aria-label={format!("{} heatmap, {n_rows} × {n_cols}", props.name)}
+            onclick={onclick}>
+            { labels }
+            <g class="cells">{ cells }</g>
+            { separators }
+            { selection }
+        </svg>
+    };
+    if props.compact {
+        return svg;
+    }
+    html! {
+        <figure class="matrix">
+            <figcaption>
+                <span class="matrix-name">{ props.name.clone() }</span>
+                <span class="matrix-shape">{ format!(" ({n_rows} × {n_cols})") }</span>
+                if !props.caption.is_empty() { <span class="matrix-caption">{ " " }{ props.caption.clone() }</span> }
+            </figcaption>
+            <div class="matrix-scroll">{ svg }</div>
+            <Legend scale={props.scale} lo={lo} hi={hi} />
+        </figure>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct LegendProps {
+    scale: ColorScale,
+    lo: f32,
+    hi: f32,
+}
+
+#[component]
+fn Legend(props: &LegendProps) -> Html {
+    let (lo, hi, max_abs) = match props.scale {
+        ColorScale::Weights => (0.0, 1.0, 1.0),
+        ColorScale::Signed => {
+            let m = props.lo.abs().max(props.hi.abs());
+            (-m, m, m)
+        }
+    };
+    let stops = (0..=10).map(|k| {
+        let t = k as f32 / 10.0;
+        let v = lo + (hi - lo) * t;
+        html! { <span style={format!("background:{}", color(props.scale, v, max_abs))}></span> }
+    });
+    html! {
+        <div class="legend" aria-hidden="true">
+            <span class="legend-value">{ format_value(lo) }</span>
+            <span class="legend-bar">{ for stops }</span>
+            <span class="legend-value">{ format_value(hi) }</span>
+        </div>
+    }
+}

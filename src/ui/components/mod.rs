@@ -1,0 +1,19 @@
+//! One component per file, named for what it shows.
+
+pub mod agreement_badge;
+pub mod heatmap;
+pub mod model_status;
+pub mod prediction;
+pub mod qk_breakdown;
+pub mod step_navigator;
+pub mod step_view;
+pub mod token_strip;
+
+pub use agreement_badge::AgreementBadge;
+pub use heatmap::{ColorScale, Heatmap};
+pub use model_status::ModelStatusBar;
+pub use prediction::Prediction;
+pub use qk_breakdown::QkBreakdown;
+pub use step_navigator::StepNavigator;
+pub use step_view::StepView;
+pub use token_strip::TokenStrip;

@@ -1,0 +1,24 @@
+//! The tokens of the input as chips, with their ids.
+
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct TokenStripProps {
+    pub tokens: Vec<String>,
+    pub ids: Vec<u32>,
+}
+
+#[component]
+pub fn TokenStrip(props: &TokenStripProps) -> Html {
+    html! {
+        <ol class="tokens" aria-label="Tokens">
+            { for props.tokens.iter().zip(&props.ids).enumerate().map(|(i, (t, id))| html! {
+                <li class={classes!("token", t.starts_with('[').then_some("special"))} data-testid="token"
+                    title={format!("position {i}, id {id}")}>
+                    <span class="token-text">{ t.clone() }</span>
+                    <span class="token-id">{ id }</span>
+                </li>
+            }) }
+        </ol>
+    }
+}
