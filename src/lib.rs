@@ -9,6 +9,7 @@
 
 pub mod manifest;
 pub mod maths;
+#[cfg(feature = "runtime")]
 pub mod model;
 pub mod protocol;
 pub mod steps;

@@ -8,25 +8,7 @@ use tokenizers::Tokenizer;
 use tract_onnx::prelude::*;
 
 use crate::maths::{AttentionParams, LayerRecord, Matrix, ModelRecord};
-
-/// Why a model could not be loaded or run, in words a user can act on.
-#[derive(Debug, Clone, PartialEq, thiserror::Error, serde::Serialize, serde::Deserialize)]
-pub enum ModelError {
-    #[error("The model file is empty.")]
-    EmptyModel,
-    #[error("The model file could not be read as an ONNX model (it may be truncated or a different kind of file): {0}")]
-    NotOnnx(String),
-    #[error("This ONNX file is not a walkthrough model: {0}")]
-    Foreign(String),
-    #[error("The tokenizer file could not be read: {0}")]
-    Tokenizer(String),
-    #[error("The model failed while running: {0}")]
-    Inference(String),
-    #[error("Type some text first.")]
-    EmptyInput,
-    #[error("The model is not loaded yet.")]
-    NotLoaded,
-}
+pub use crate::protocol::ModelError;
 
 /// A float tensor as the runtime returned it: shape and row-major data.
 #[derive(Debug, Clone, PartialEq)]

@@ -3,7 +3,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::maths::ModelRecord;
-use crate::model::ModelError;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum WorkerRequest {
@@ -29,3 +28,22 @@ pub enum WorkerReply {
 
 /// Errors cross the worker boundary as values, never as panics.
 pub type WorkerResponse = Result<WorkerReply, ModelError>;
+
+/// Why a model could not be loaded or run, in words a user can act on.
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, Deserialize)]
+pub enum ModelError {
+    #[error("The model file is empty.")]
+    EmptyModel,
+    #[error("The model file could not be read as an ONNX model (it may be truncated or a different kind of file): {0}")]
+    NotOnnx(String),
+    #[error("This ONNX file is not a walkthrough model: {0}")]
+    Foreign(String),
+    #[error("The tokenizer file could not be read: {0}")]
+    Tokenizer(String),
+    #[error("The model failed while running: {0}")]
+    Inference(String),
+    #[error("Type some text first.")]
+    EmptyInput,
+    #[error("The model is not loaded yet.")]
+    NotLoaded,
+}

@@ -1,22 +1,43 @@
 //! The model worker: owns the tract model and answers [`WorkerRequest`]s off the UI thread.
 
+#[cfg(feature = "runtime")]
 use std::cell::RefCell;
 
 use yew_agent::prelude::*;
 
-use crate::model::{ModelError, ModelRunner};
-use crate::protocol::{ModelSummary, WorkerReply, WorkerRequest, WorkerResponse};
+#[cfg(feature = "runtime")]
+use crate::model::ModelRunner;
+use crate::protocol::{ModelError, WorkerRequest, WorkerResponse};
+#[cfg(feature = "runtime")]
+use crate::protocol::{ModelSummary, WorkerReply};
 
+#[cfg(feature = "runtime")]
 thread_local! {
     // A worker is single-threaded and lives as long as the page: keep the model here.
     static RUNNER: RefCell<Option<ModelRunner>> = const { RefCell::new(None) };
 }
 
+/// The page names this type to spawn the worker. The page is built without the `runtime`
+/// feature (tract registers its kernels with `inventory`, which would keep all of tract alive in
+/// the page's wasm), so there the body is never run and only says the model is elsewhere.
 #[oneshot]
 pub async fn AttentionWorker(request: WorkerRequest) -> WorkerResponse {
-    handle(request)
+    #[cfg(feature = "runtime")]
+    return handle(request);
+    #[cfg(not(feature = "runtime"))]
+    {
+        let _ = request;
+        Err(ModelError::NotLoaded)
+    }
 }
 
+/// Called once by the worker binary: answers the page's requests.
+#[cfg(feature = "runtime")]
+pub fn register() {
+    AttentionWorker::registrar().register();
+}
+
+#[cfg(feature = "runtime")]
 fn handle(request: WorkerRequest) -> WorkerResponse {
     match request {
         WorkerRequest::Load { onnx, tokenizer } => {

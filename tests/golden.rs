@@ -1,7 +1,7 @@
 //! The model's numbers are true: tract, our tokenizer and our own step-by-step maths
 //! are each compared with golden values that PyTorch produced when it exported the model.
 
-#![cfg(not(target_arch = "wasm32"))]
+#![cfg(all(not(target_arch = "wasm32"), feature = "runtime"))]
 
 use std::collections::HashMap;
 

@@ -1,6 +1,6 @@
 //! Bad models and bad input give readable errors, never panics.
 
-#![cfg(not(target_arch = "wasm32"))]
+#![cfg(all(not(target_arch = "wasm32"), feature = "runtime"))]
 
 use attention_playground::model::{ModelError, ModelRunner};
 

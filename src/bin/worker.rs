@@ -2,9 +2,8 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    use yew_agent::Registrable;
     console_error_panic_hook::set_once();
-    attention_playground::worker::AttentionWorker::registrar().register();
+    attention_playground::worker::register();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -10,12 +10,14 @@ use yew::prelude::*;
 use yew_agent::oneshot::OneshotProvider;
 use yew_agent::prelude::*;
 
-use super::components::{AgreementBadge, ModelStatusBar, Prediction, StepNavigator, StepView};
+use super::components::{
+    AgreementBadge, ModelStatusBar, Prediction, StepNavigator, StepView, TokenStrip,
+};
 use super::fetch::{fetch_bytes, fetch_text};
 use super::state::{Action, ModelStatus, State};
 use crate::manifest::Manifest;
 use crate::maths::Walkthrough;
-use crate::model::ModelError;
+use crate::protocol::ModelError;
 use crate::protocol::{WorkerReply, WorkerRequest};
 use crate::steps::Step;
 use crate::worker::AttentionWorker;
@@ -199,7 +201,13 @@ fn Playground() -> Html {
                 .target()
                 .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
             {
-                if let Ok(v) = sel.value().parse::<usize>() {
+                // Options are numbered from 1, as shown, so value and label agree.
+                if let Some(v) = sel
+                    .value()
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|v| v.checked_sub(1))
+                {
                     dispatch.dispatch(make(v));
                 }
             }
@@ -231,7 +239,7 @@ fn Playground() -> Html {
             <section class="input" aria-label="Your text">
                 <label for="text">{ "Your text" }</label>
                 <textarea id="text" data-testid="text-input" rows="2" spellcheck="false"
-                    value={state.text.clone()} oninput={oninput} dir="auto"></textarea>
+                    value={state.text.clone()} oninput={oninput} dir="auto" />
                 if !examples.is_empty() {
                     <div class="examples" aria-label="Examples">
                         <span class="muted">{ "Try: " }</span>
@@ -254,11 +262,22 @@ fn Playground() -> Html {
                         </p>
                     }
                 }
+                if let Some(w) = &walkthrough {
+                    if w.record.tokens.iter().any(|t| t == "[UNK]") {
+                        <p class="note subtle" data-testid="unknown-note">
+                            { "[UNK] marks text the model has no vector for: it learned 8 languages from public-domain Bibles, so characters of other scripts (Chinese is split one character per token), emoji and symbols such as < or & become [UNK]." }
+                        </p>
+                    }
+                }
                 if let Some(err) = &state.run_error {
                     <p class="error" data-testid="error" role="alert">{ err.clone() }</p>
                 }
                 <span data-testid="run-id" data-run={state.run_id.to_string()} hidden=true></span>
             </section>
+
+            if let Some(w) = &walkthrough {
+                <TokenStrip tokens={w.record.tokens.clone()} ids={w.record.ids.clone()} />
+            }
 
             <StepNavigator current={step} onchange={on_step} />
 
@@ -267,14 +286,14 @@ fn Playground() -> Html {
                     if step.index() >= Step::Qkv.index() {
                         <label>{ "Layer " }
                             <select data-testid="layer-select" onchange={select_changed(Action::SetLayer)}>
-                                { for (0..n_layers).map(|l| html! { <option value={l.to_string()} selected={l == state.layer}>{ l + 1 }</option> }) }
+                                { for (0..n_layers).map(|l| html! { <option value={(l + 1).to_string()} selected={l == state.layer}>{ l + 1 }</option> }) }
                             </select>
                         </label>
                     }
                     if step.index() >= Step::Scores.index() && step.index() <= Step::Context.index() {
                         <label>{ "Head " }
                             <select data-testid="head-select" onchange={select_changed(Action::SetHead)}>
-                                { for (0..n_heads).map(|h| html! { <option value={h.to_string()} selected={h == state.head}>{ h + 1 }</option> }) }
+                                { for (0..n_heads).map(|h| html! { <option value={(h + 1).to_string()} selected={h == state.head}>{ h + 1 }</option> }) }
                             </select>
                         </label>
                     }

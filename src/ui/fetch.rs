@@ -31,8 +31,10 @@ pub async fn fetch_bytes(url: &str, mut progress: impl FnMut(u64)) -> Result<Vec
     let Some(body) = response.body() else {
         return Ok(Vec::new());
     };
-    let reader: ReadableStreamDefaultReader =
-        body.get_reader().dyn_into().map_err(|e| describe(url, e))?;
+    let reader: ReadableStreamDefaultReader = body
+        .get_reader()
+        .dyn_into()
+        .map_err(|e| describe(url, e.into()))?;
     let mut bytes = Vec::new();
     loop {
         let chunk = JsFuture::from(reader.read())

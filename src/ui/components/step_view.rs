@@ -6,7 +6,6 @@ use yew::prelude::*;
 
 use super::heatmap::{format_value, ColorScale, Heatmap};
 use super::qk_breakdown::QkBreakdown;
-use super::token_strip::TokenStrip;
 use crate::maths::{dot_breakdown, Matrix, Walkthrough};
 use crate::steps::Step;
 
@@ -118,8 +117,17 @@ pub fn StepView(props: &StepViewProps) -> Html {
     let body = match props.step {
         Step::Tokens => html! {
             <>
-                <TokenStrip tokens={rec.tokens.clone()} ids={rec.ids.clone()} />
-                <p class="muted">{ format!("{n} tokens, [CLS] and [SEP] included.") }</p>
+                <p class="muted">{ format!("{n} tokens, [CLS] and [SEP] included. Each id is a row of the embedding table in the next step.") }</p>
+                <div class="table-scroll">
+                    <table class="token-table">
+                        <thead><tr><th>{ "position" }</th><th>{ "token" }</th><th>{ "id" }</th></tr></thead>
+                        <tbody>
+                            { for rec.tokens.iter().zip(&rec.ids).enumerate().map(|(i, (t, id))| html! {
+                                <tr><td>{ i }</td><td dir="auto">{ t.clone() }</td><td>{ id }</td></tr>
+                            }) }
+                        </tbody>
+                    </table>
+                </div>
             </>
         },
         Step::Embeddings => html! {
