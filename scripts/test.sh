@@ -45,6 +45,8 @@ cargo clippy --offline --all-targets -- -D warnings
 
 stage "clippy (wasm32)"
 cargo clippy --offline --target wasm32-unknown-unknown --all-targets -- -D warnings
+# The page is built without the model runtime (see index.html): lint that configuration too.
+cargo clippy --offline --target wasm32-unknown-unknown --no-default-features --lib --bin app -- -D warnings
 
 stage "cargo test (native)"
 cargo test --offline

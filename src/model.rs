@@ -141,7 +141,7 @@ impl ModelRunner {
         let x = runner.output(&probe, &layer_output(0, "x"))?;
         runner.n_heads = scores.shape.get(1).copied().unwrap_or(0);
         runner.d_model = x.shape.last().copied().unwrap_or(0);
-        if runner.n_heads == 0 || runner.d_model % runner.n_heads != 0 {
+        if runner.n_heads == 0 || !runner.d_model.is_multiple_of(runner.n_heads) {
             return Err(ModelError::Foreign(format!(
                 "{} heads do not divide d_model = {}",
                 runner.n_heads, runner.d_model
@@ -234,7 +234,7 @@ impl ModelRunner {
         let matrix = |name: &str| -> Result<Matrix, ModelError> {
             let t = get(name)?;
             let cols = t.shape.last().copied().unwrap_or(0);
-            let rows = if cols == 0 { 0 } else { t.data.len() / cols };
+            let rows = t.data.len().checked_div(cols).unwrap_or(0);
             Matrix::from_vec(rows, cols, t.data.clone())
                 .map_err(|e| ModelError::Inference(e.to_string()))
         };

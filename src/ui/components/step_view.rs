@@ -114,10 +114,27 @@ pub fn StepView(props: &StepViewProps) -> Html {
     });
     let hint = html! { <p class="hint">{ "Click a cell for its q·k breakdown." }</p> };
 
+    // Where the walk leads: this layer's attention, averaged over heads (step 7 explains it).
+    let preview = {
+        let mean = Matrix::from_fn(n, n, |i, j| {
+            layer_rec
+                .weights
+                .iter()
+                .filter_map(|w| w.get(i, j))
+                .sum::<f32>()
+                / n_heads.max(1) as f32
+        });
+        html! {
+            <Heatmap name={format!("average weights layer {l}")} matrix={Rc::new(mean)} rows={tokens.clone()}
+                cols={Some(tokens.clone())} scale={ColorScale::Weights}
+                caption={"where this walk leads: row i shows how much token i attends to each token"} />
+        }
+    };
     let body = match props.step {
         Step::Tokens => html! {
             <>
                 <p class="muted">{ format!("{n} tokens, [CLS] and [SEP] included. Each id is a row of the embedding table in the next step.") }</p>
+                <div class="matrices">
                 <div class="table-scroll">
                     <table class="token-table">
                         <thead><tr><th>{ "position" }</th><th>{ "token" }</th><th>{ "id" }</th></tr></thead>
@@ -127,6 +144,8 @@ pub fn StepView(props: &StepViewProps) -> Html {
                             }) }
                         </tbody>
                     </table>
+                </div>
+                { preview }
                 </div>
             </>
         },
@@ -143,8 +162,8 @@ pub fn StepView(props: &StepViewProps) -> Html {
                 <div class="matrices">
                     { heat(format!("X (layer {l})"), &layer_rec.x, ColorScale::Signed, String::new()) }
                     { heat_grouped("Q".into(), &layer_rec.query, format!("= X·W_Q + b_Q, {n_heads} heads × dₖ = {d_k}")) }
-                    { heat_grouped("K".into(), &layer_rec.key, format!("= X·W_K + b_K")) }
-                    { heat_grouped("V".into(), &layer_rec.value, format!("= X·W_V + b_V")) }
+                    { heat_grouped("K".into(), &layer_rec.key, "= X·W_K + b_K".to_string()) }
+                    { heat_grouped("V".into(), &layer_rec.value, "= X·W_V + b_V".to_string()) }
                 </div>
             </>
         },
