@@ -10,7 +10,7 @@ use crate::maths::Matrix;
 /// How values map to colours. Both maps are colour-blind safe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColorScale {
-    /// Probabilities in [0, 1]: viridis.
+    /// Probabilities in [0, 1]: white to dark blue, so the many small weights stay light.
     Weights,
     /// Signed values, symmetric around 0: blue (negative) – white – red (positive).
     Signed,
@@ -75,7 +75,7 @@ pub fn color(scale: ColorScale, v: f32, max_abs: f32) -> String {
         return "#c8c8c8".into();
     }
     let c = match scale {
-        ColorScale::Weights => colorous::VIRIDIS.eval_continuous(f64::from(v.clamp(0.0, 1.0))),
+        ColorScale::Weights => colorous::BLUES.eval_continuous(f64::from(v.clamp(0.0, 1.0))),
         ColorScale::Signed => {
             let t = if max_abs > 0.0 {
                 0.5 + 0.5 * v / max_abs
@@ -91,7 +91,7 @@ pub fn color(scale: ColorScale, v: f32, max_abs: f32) -> String {
 
 fn text_color(scale: ColorScale, v: f32, max_abs: f32) -> &'static str {
     match scale {
-        ColorScale::Weights if v.is_finite() && v < 0.55 => "#fff",
+        ColorScale::Weights if v.is_finite() && v > 0.5 => "#fff",
         ColorScale::Signed if v.is_finite() && max_abs > 0.0 && (v / max_abs).abs() > 0.6 => "#fff",
         _ => "#111",
     }
@@ -177,7 +177,7 @@ pub fn Heatmap(props: &HeatmapProps) -> Html {
             if show_values {
                 cells.push(html! {
                     <text x={(x + cell / 2.0).to_string()} y={(y + cell / 2.0 + 3.5).to_string()}
-                        class="cell-value" fill={text_color(props.scale, v, max_abs)}>{format_value(v)}</text>
+                        class="cell-value" style={format!("fill:{}", text_color(props.scale, v, max_abs))}>{format_value(v)}</text>
                 });
             }
         }
