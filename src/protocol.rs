@@ -46,4 +46,6 @@ pub enum ModelError {
     EmptyInput,
     #[error("The model is not loaded yet.")]
     NotLoaded,
+    #[error("The model worker stopped answering (nothing after {0} s). Reload the page to start it again.")]
+    WorkerStopped(u32),
 }

@@ -18,7 +18,7 @@ use super::state::{Action, ModelStatus, State};
 use crate::manifest::Manifest;
 use crate::maths::Walkthrough;
 use crate::protocol::ModelError;
-use crate::protocol::{WorkerReply, WorkerRequest};
+use crate::protocol::{WorkerReply, WorkerRequest, WorkerResponse};
 use crate::steps::Step;
 use crate::worker::AttentionWorker;
 
@@ -26,6 +26,25 @@ use crate::worker::AttentionWorker;
 const MODEL_DIR: &str = "models/langid/";
 /// Wait this long after the last keystroke before running.
 const DEBOUNCE_MS: u32 = 25;
+/// A worker that has not answered by then has died (a trap in wasm kills it silently).
+const LOAD_TIMEOUT_MS: u32 = 60_000;
+const RUN_TIMEOUT_MS: u32 = 20_000;
+
+/// Sends `request` to the worker, giving up after `timeout_ms`.
+async fn ask(
+    runner: &UseOneshotRunnerHandle<AttentionWorker>,
+    request: WorkerRequest,
+    timeout_ms: u32,
+) -> WorkerResponse {
+    use futures::future::{select, Either};
+    let answer = runner.run(request);
+    let timeout = gloo::timers::future::TimeoutFuture::new(timeout_ms);
+    futures::pin_mut!(answer);
+    match select(answer, timeout).await {
+        Either::Left((reply, _)) => reply,
+        Either::Right(_) => Err(ModelError::WorkerStopped(timeout_ms / 1000)),
+    }
+}
 
 #[component]
 pub fn App() -> Html {
@@ -80,7 +99,13 @@ async fn load_model(
             manifest.onnx_bytes
         ));
     }
-    match runner.run(WorkerRequest::Load { onnx, tokenizer }).await {
+    match ask(
+        &runner,
+        WorkerRequest::Load { onnx, tokenizer },
+        LOAD_TIMEOUT_MS,
+    )
+    .await
+    {
         Ok(WorkerReply::Loaded(summary)) => dispatch.dispatch(Action::ModelReady(summary)),
         Ok(WorkerReply::Ran(_)) => fail("The model worker gave an unexpected answer.".into()),
         Err(e) => fail(e.to_string()),
@@ -94,7 +119,7 @@ async fn run_text(
     text: String,
 ) {
     let started = now_ms();
-    let result = match runner.run(WorkerRequest::Run { text }).await {
+    let result = match ask(&runner, WorkerRequest::Run { text }, RUN_TIMEOUT_MS).await {
         Ok(WorkerReply::Ran(record)) => Walkthrough::new(*record)
             .map(Rc::new)
             .map_err(|e| format!("The model's outputs have an unexpected shape: {e}")),
