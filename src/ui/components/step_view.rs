@@ -54,6 +54,7 @@ fn head_view(w: &Walkthrough, layer: usize, head: usize) -> Option<HeadView> {
 
 #[component]
 pub fn StepView(props: &StepViewProps) -> Html {
+    let show_weights = use_state(|| false);
     let w = &props.walkthrough;
     let rec = &w.record;
     let tokens = Rc::new(rec.tokens.clone());
@@ -130,6 +131,23 @@ pub fn StepView(props: &StepViewProps) -> Html {
                 caption={"where this walk leads: row i shows how much token i attends to each token"} />
         }
     };
+    // The learned matrices themselves, on request (4 × d_model² cells are a lot to draw).
+    let dims: Rc<Vec<String>> = Rc::new((0..d_model).map(|i| i.to_string()).collect());
+    let weights_toggle = {
+        let show = show_weights.clone();
+        html! {
+            <button class="toggle" data-testid="weights-toggle" aria-pressed={show.to_string()}
+                onclick={Callback::from(move |_| show.set(!*show))}>
+                { if *show_weights { "Hide the weight matrices" } else { "Show the weight matrices" } }
+            </button>
+        }
+    };
+    let weight_matrix = |name: &str, m: &Matrix, group: usize, caption: &str| {
+        html! {
+            <Heatmap name={name.to_string()} matrix={Rc::new(m.clone())} rows={dims.clone()}
+                scale={ColorScale::Signed} group={group} caption={caption.to_string()} />
+        }
+    };
     let body = match props.step {
         Step::Tokens => html! {
             <>
@@ -165,6 +183,14 @@ pub fn StepView(props: &StepViewProps) -> Html {
                     { heat_grouped("K".into(), &layer_rec.key, "= X·W_K + b_K".to_string()) }
                     { heat_grouped("V".into(), &layer_rec.value, "= X·W_V + b_V".to_string()) }
                 </div>
+                { weights_toggle.clone() }
+                if *show_weights {
+                    <div class="matrices">
+                        { weight_matrix("W_Q", &layer_rec.params.w_query, d_k, "rows: input dimension, columns: query dimension") }
+                        { weight_matrix("W_K", &layer_rec.params.w_key, d_k, "") }
+                        { weight_matrix("W_V", &layer_rec.params.w_value, d_k, "") }
+                    </div>
+                }
             </>
         },
         Step::Scores => html! {
@@ -230,10 +256,18 @@ pub fn StepView(props: &StepViewProps) -> Html {
             </div>
         },
         Step::Output => html! {
-            <div class="matrices">
-                { heat_grouped("heads concatenated".into(), &layer_rec.context, String::new()) }
-                { heat("output = concat · W_O + b_O".into(), &layer_rec.attn_out, ColorScale::Signed, format!("W_O is {d_model} × {d_model}")) }
-            </div>
+            <>
+                <div class="matrices">
+                    { heat_grouped("heads concatenated".into(), &layer_rec.context, String::new()) }
+                    { heat("output = concat · W_O + b_O".into(), &layer_rec.attn_out, ColorScale::Signed, format!("W_O is {d_model} × {d_model}")) }
+                </div>
+                { weights_toggle.clone() }
+                if *show_weights {
+                    <div class="matrices">
+                        { weight_matrix("W_O", &layer_rec.params.w_output, 0, &format!("rows 0–{} read head 1, the next {d_k} head 2, …", d_k - 1)) }
+                    </div>
+                }
+            </>
         },
     };
     html! {
