@@ -17,8 +17,7 @@ use super::fetch::{fetch_bytes, fetch_text};
 use super::state::{Action, ModelStatus, State};
 use crate::manifest::Manifest;
 use crate::maths::Walkthrough;
-use crate::protocol::ModelError;
-use crate::protocol::{WorkerReply, WorkerRequest, WorkerResponse};
+use crate::protocol::{ModelError, WorkerReply, WorkerRequest, WorkerResponse};
 use crate::steps::Step;
 use crate::worker::AttentionWorker;
 

@@ -115,8 +115,25 @@ pub fn StepView(props: &StepViewProps) -> Html {
     });
     let hint = html! { <p class="hint">{ "Click a cell for its q·k breakdown." }</p> };
 
+    // The learned matrices themselves, on request (4 × d_model² cells are a lot to draw).
+    let weights_toggle = {
+        let show = show_weights.clone();
+        html! {
+            <button class="toggle" data-testid="weights-toggle" aria-pressed={show.to_string()}
+                onclick={Callback::from(move |_| show.set(!*show))}>
+                { if *show_weights { "Hide the weight matrices" } else { "Show the weight matrices" } }
+            </button>
+        }
+    };
+    let weight_matrix = |name: &str, m: &Matrix, group: usize, caption: &str| {
+        let dims: Rc<Vec<String>> = Rc::new((0..m.rows()).map(|i| i.to_string()).collect());
+        html! {
+            <Heatmap name={name.to_string()} matrix={Rc::new(m.clone())} rows={dims}
+                scale={ColorScale::Signed} group={group} caption={caption.to_string()} />
+        }
+    };
     // Where the walk leads: this layer's attention, averaged over heads (step 7 explains it).
-    let preview = {
+    let preview = || {
         let mean = Matrix::from_fn(n, n, |i, j| {
             layer_rec
                 .weights
@@ -129,23 +146,6 @@ pub fn StepView(props: &StepViewProps) -> Html {
             <Heatmap name={format!("average weights layer {l}")} matrix={Rc::new(mean)} rows={tokens.clone()}
                 cols={Some(tokens.clone())} scale={ColorScale::Weights}
                 caption={"where this walk leads: row i shows how much token i attends to each token"} />
-        }
-    };
-    // The learned matrices themselves, on request (4 × d_model² cells are a lot to draw).
-    let dims: Rc<Vec<String>> = Rc::new((0..d_model).map(|i| i.to_string()).collect());
-    let weights_toggle = {
-        let show = show_weights.clone();
-        html! {
-            <button class="toggle" data-testid="weights-toggle" aria-pressed={show.to_string()}
-                onclick={Callback::from(move |_| show.set(!*show))}>
-                { if *show_weights { "Hide the weight matrices" } else { "Show the weight matrices" } }
-            </button>
-        }
-    };
-    let weight_matrix = |name: &str, m: &Matrix, group: usize, caption: &str| {
-        html! {
-            <Heatmap name={name.to_string()} matrix={Rc::new(m.clone())} rows={dims.clone()}
-                scale={ColorScale::Signed} group={group} caption={caption.to_string()} />
         }
     };
     let body = match props.step {
@@ -163,7 +163,7 @@ pub fn StepView(props: &StepViewProps) -> Html {
                         </tbody>
                     </table>
                 </div>
-                { preview }
+                { preview() }
                 </div>
             </>
         },
