@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Benchmark: set up, build for release under the GitHub Pages sub-path, then measure download size,
-# time to first heatmap, keystroke latency and the longest main-thread task in headless Chromium.
-# Prints a table and writes bench/results/latest.json. Extra arguments go to bench/run.mjs.
+# Benchmarks: set up, build for release under the GitHub Pages sub-path, then run every
+# bench/*.mjs against it in headless Chromium (bench/run.mjs: download size, first heatmap,
+# keystroke latency, long tasks; the others: one demo each). Each prints a table and writes
+# bench/results/<name>.json. Extra arguments go to every script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -9,5 +10,7 @@ source scripts/setup.sh
 echo "=== trunk build --release --public-url $AP_PUBLIC_URL ==="
 trunk build --release --public-url "$AP_PUBLIC_URL"
 
-echo "=== benchmark ==="
-node bench/run.mjs --dir dist "$@"
+for script in bench/*.mjs; do
+  echo "=== benchmark: $script ==="
+  node "$script" --dir dist "$@"
+done

@@ -2,16 +2,20 @@
 //!
 //! - [`maths`]: the pure core (matrices, attention steps, agreement checks).
 //! - [`model`]: tokenizer + tract model → [`maths::ModelRecord`]; native and worker.
+//! - `graph`: any ONNX graph with named tensors in and out (the other demos); native and worker.
 //! - [`protocol`]: the page ↔ worker request/response.
 //! - `worker` and `ui` exist only in the browser build.
 
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "runtime")]
+pub mod graph;
 pub mod manifest;
 pub mod maths;
 #[cfg(feature = "runtime")]
 pub mod model;
 pub mod protocol;
+pub mod route;
 pub mod steps;
 
 #[cfg(target_arch = "wasm32")]

@@ -4,11 +4,12 @@
 
 use std::collections::HashMap;
 
-use tokenizers::Tokenizer;
 use tract_onnx::prelude::*;
 
+use crate::graph::TextEncoder;
+
 use crate::maths::{AttentionParams, LayerRecord, Matrix, ModelRecord};
-pub use crate::protocol::ModelError;
+pub use crate::protocol::{Encoded, ModelError};
 
 /// A float tensor as the runtime returned it: shape and row-major data.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,22 +18,11 @@ pub struct NamedTensor {
     pub data: Vec<f32>,
 }
 
-/// The tokens of one input, already cut to the model's maximum length.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Encoded {
-    pub ids: Vec<u32>,
-    pub tokens: Vec<String>,
-    /// Token count before truncation (special tokens included)
-    pub untruncated_len: usize,
-}
-
 /// A loaded tokenizer and optimised tract model, ready to run sentences.
 pub struct ModelRunner {
     plan: Arc<TypedRunnableModel>,
     output_index: HashMap<String, usize>,
-    tokenizer: Tokenizer,
-    /// The same tokenizer without truncation, to count what was cut
-    counter: Tokenizer,
+    encoder: TextEncoder,
     pub n_layers: usize,
     pub n_heads: usize,
     pub d_model: usize,
@@ -57,18 +47,10 @@ impl ModelRunner {
         if onnx.is_empty() {
             return Err(ModelError::EmptyModel);
         }
-        let tokenizer = Tokenizer::from_bytes(tokenizer_json)
-            .map_err(|e| ModelError::Tokenizer(e.to_string()))?;
-        let max_len = tokenizer
-            .get_truncation()
-            .map(|t| t.max_length)
-            .ok_or_else(|| {
-                ModelError::Tokenizer("it does not say the model's maximum length".into())
-            })?;
-        let mut counter = tokenizer.clone();
-        counter
-            .with_truncation(None)
-            .map_err(|e| ModelError::Tokenizer(e.to_string()))?;
+        let encoder = TextEncoder::from_bytes(tokenizer_json)?;
+        let max_len = encoder.max_len().ok_or_else(|| {
+            ModelError::Tokenizer("it does not say the model's maximum length".into())
+        })?;
 
         let mut model = tract_onnx::onnx()
             .model_for_read(&mut &onnx[..])
@@ -128,8 +110,7 @@ impl ModelRunner {
         let mut runner = Self {
             plan,
             output_index,
-            tokenizer,
-            counter,
+            encoder,
             n_layers,
             n_heads: 0,
             d_model: 0,
@@ -152,23 +133,7 @@ impl ModelRunner {
 
     /// Tokenizes `text` exactly as in training, cut to the model's maximum length.
     pub fn encode(&self, text: &str) -> Result<Encoded, ModelError> {
-        if text.trim().is_empty() {
-            return Err(ModelError::EmptyInput);
-        }
-        let encoding = self
-            .tokenizer
-            .encode(text, true)
-            .map_err(|e| ModelError::Tokenizer(e.to_string()))?;
-        let untruncated_len = self
-            .counter
-            .encode(text, true)
-            .map_err(|e| ModelError::Tokenizer(e.to_string()))?
-            .len();
-        Ok(Encoded {
-            ids: encoding.get_ids().to_vec(),
-            tokens: encoding.get_tokens().to_vec(),
-            untruncated_len,
-        })
+        self.encoder.encode(text)
     }
 
     /// Runs a (possibly padded) batch and returns every output by name.

@@ -10,6 +10,161 @@ pub enum WorkerRequest {
     Load { onnx: Vec<u8>, tokenizer: Vec<u8> },
     /// Tokenize and run one sentence through the loaded model.
     Run { text: String },
+    /// Load any ONNX graph (and optionally its tokenizer) under `key`, replacing one of that key.
+    /// `inputs` fixes each input's type and shape; named dims become symbols.
+    LoadGraph {
+        key: String,
+        onnx: Vec<u8>,
+        tokenizer: Option<Vec<u8>>,
+        inputs: Vec<InputSpec>,
+    },
+    /// Whether `key` is loaded: [`WorkerReply::GraphLoaded`] or [`ModelError::NotLoaded`].
+    GraphStatus { key: String },
+    /// Tokenize `text` with the tokenizer loaded under `key`.
+    Encode { key: String, text: String },
+    /// Run the graph under `key`; only the outputs named in `outputs` come back when given.
+    Infer {
+        key: String,
+        inputs: Vec<Tensor>,
+        outputs: Option<Vec<String>>,
+    },
+}
+
+/// Element type of a graph input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DType {
+    F32,
+    I64,
+}
+
+/// One dimension of a graph input: a fixed size, or a named symbol that may vary per call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Dim {
+    Fixed(usize),
+    Symbol(String),
+}
+
+/// The declared type and shape of one graph input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputSpec {
+    pub name: String,
+    pub dtype: DType,
+    pub shape: Vec<Dim>,
+}
+
+impl InputSpec {
+    /// An `i64` input whose dims are all symbols, e.g. `InputSpec::i64("input_ids", &["batch", "seq"])`.
+    pub fn i64(name: &str, dims: &[&str]) -> Self {
+        Self::new(name, DType::I64, dims)
+    }
+
+    /// An `f32` input; dims that parse as numbers are fixed, others are symbols.
+    pub fn f32(name: &str, dims: &[&str]) -> Self {
+        Self::new(name, DType::F32, dims)
+    }
+
+    fn new(name: &str, dtype: DType, dims: &[&str]) -> Self {
+        let shape = dims
+            .iter()
+            .map(|d| match d.parse() {
+                Ok(n) => Dim::Fixed(n),
+                Err(_) => Dim::Symbol((*d).to_owned()),
+            })
+            .collect();
+        Self {
+            name: name.to_owned(),
+            dtype,
+            shape,
+        }
+    }
+}
+
+/// Row-major tensor data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum TensorData {
+    F32(Vec<f32>),
+    I64(Vec<i64>),
+}
+
+/// A named tensor crossing the worker boundary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tensor {
+    pub name: String,
+    pub shape: Vec<usize>,
+    pub data: TensorData,
+}
+
+impl Tensor {
+    pub fn f32(name: impl Into<String>, shape: Vec<usize>, data: Vec<f32>) -> Self {
+        Self {
+            name: name.into(),
+            shape,
+            data: TensorData::F32(data),
+        }
+    }
+
+    pub fn i64(name: impl Into<String>, shape: Vec<usize>, data: Vec<i64>) -> Self {
+        Self {
+            name: name.into(),
+            shape,
+            data: TensorData::I64(data),
+        }
+    }
+
+    pub fn as_f32(&self) -> Option<&[f32]> {
+        match &self.data {
+            TensorData::F32(v) => Some(v),
+            TensorData::I64(_) => None,
+        }
+    }
+
+    pub fn as_i64(&self) -> Option<&[i64]> {
+        match &self.data {
+            TensorData::I64(v) => Some(v),
+            TensorData::F32(_) => None,
+        }
+    }
+
+    /// Number of elements the shape implies.
+    pub fn len(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Finds the tensor called `name` in a list of outputs.
+    pub fn find<'a>(tensors: &'a [Tensor], name: &str) -> Option<&'a Tensor> {
+        tensors.iter().find(|t| t.name == name)
+    }
+}
+
+/// One tokenized input, already cut to the tokenizer's maximum length.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Encoded {
+    pub ids: Vec<u32>,
+    pub tokens: Vec<String>,
+    /// Byte offsets of each token in the text (`(0, 0)` for special tokens)
+    pub offsets: Vec<(usize, usize)>,
+    /// Token count before truncation (special tokens included)
+    pub untruncated_len: usize,
+    /// The tokenizer's truncation length, if it has one
+    pub max_len: Option<usize>,
+}
+
+impl Encoded {
+    pub fn truncated(&self) -> bool {
+        self.untruncated_len > self.ids.len()
+    }
+}
+
+/// What a loaded graph takes and gives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GraphSummary {
+    pub key: String,
+    pub inputs: Vec<String>,
+    pub outputs: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,6 +179,9 @@ pub struct ModelSummary {
 pub enum WorkerReply {
     Loaded(ModelSummary),
     Ran(Box<ModelRecord>),
+    GraphLoaded(GraphSummary),
+    Encoded(Encoded),
+    Inferred(Vec<Tensor>),
 }
 
 /// Errors cross the worker boundary as values, never as panics.
@@ -46,6 +204,8 @@ pub enum ModelError {
     EmptyInput,
     #[error("The model is not loaded yet.")]
     NotLoaded,
+    #[error("The model was given an unusable input: {0}")]
+    BadInput(String),
     #[error("The model worker stopped answering (nothing after {0} s). Reload the page to start it again.")]
     WorkerStopped(u32),
 }

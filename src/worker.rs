@@ -2,19 +2,25 @@
 
 #[cfg(feature = "runtime")]
 use std::cell::RefCell;
+#[cfg(feature = "runtime")]
+use std::collections::HashMap;
 
 use yew_agent::prelude::*;
 
 #[cfg(feature = "runtime")]
-use crate::model::ModelRunner;
-use crate::protocol::{ModelError, WorkerRequest, WorkerResponse};
+use crate::graph::GraphRunner;
 #[cfg(feature = "runtime")]
-use crate::protocol::{ModelSummary, WorkerReply};
+use crate::model::ModelRunner;
+#[cfg(feature = "runtime")]
+use crate::protocol::{GraphSummary, ModelSummary, WorkerReply};
+use crate::protocol::{ModelError, WorkerRequest, WorkerResponse};
 
 #[cfg(feature = "runtime")]
 thread_local! {
     // A worker is single-threaded and lives as long as the page: keep the model here.
     static RUNNER: RefCell<Option<ModelRunner>> = const { RefCell::new(None) };
+    // The other demos' graphs, by the key the page chose; each stays loaded while the page lives.
+    static GRAPHS: RefCell<HashMap<String, GraphRunner>> = RefCell::new(HashMap::new());
 }
 
 /// The page names this type to spawn the worker. The page is built without the `runtime`
@@ -55,5 +61,46 @@ fn handle(request: WorkerRequest) -> WorkerResponse {
             Some(runner) => runner.run(&text).map(|rec| WorkerReply::Ran(Box::new(rec))),
             None => Err(ModelError::NotLoaded),
         }),
+        WorkerRequest::LoadGraph {
+            key,
+            onnx,
+            tokenizer,
+            inputs,
+        } => {
+            let runner = GraphRunner::load(&onnx, tokenizer.as_deref(), &inputs)?;
+            let summary = graph_summary(&key, &runner);
+            GRAPHS.with(|g| g.borrow_mut().insert(key, runner));
+            Ok(WorkerReply::GraphLoaded(summary))
+        }
+        WorkerRequest::GraphStatus { key } => with_graph(&key, |g| {
+            Ok(WorkerReply::GraphLoaded(graph_summary(&key, g)))
+        }),
+        WorkerRequest::Encode { key, text } => {
+            with_graph(&key, |g| g.encode(&text).map(WorkerReply::Encoded))
+        }
+        WorkerRequest::Infer {
+            key,
+            inputs,
+            outputs,
+        } => with_graph(&key, |g| {
+            g.run(inputs, outputs.as_deref()).map(WorkerReply::Inferred)
+        }),
+    }
+}
+
+#[cfg(feature = "runtime")]
+fn with_graph(key: &str, f: impl FnOnce(&GraphRunner) -> WorkerResponse) -> WorkerResponse {
+    GRAPHS.with(|g| match g.borrow().get(key) {
+        Some(runner) => f(runner),
+        None => Err(ModelError::NotLoaded),
+    })
+}
+
+#[cfg(feature = "runtime")]
+fn graph_summary(key: &str, runner: &GraphRunner) -> GraphSummary {
+    GraphSummary {
+        key: key.to_owned(),
+        inputs: runner.input_names(),
+        outputs: runner.output_names().to_vec(),
     }
 }

@@ -2,9 +2,11 @@
 
 mod app;
 pub mod components;
-mod fetch;
+pub mod demos;
+pub mod fetch;
 mod panic;
-mod state;
+pub mod state;
+pub mod worker_client;
 
 pub use app::App;
 

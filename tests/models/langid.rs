@@ -1,8 +1,6 @@
 //! The model's numbers are true: tract, our tokenizer and our own step-by-step maths
 //! are each compared with golden values that PyTorch produced when it exported the model.
 
-#![cfg(all(not(target_arch = "wasm32"), feature = "runtime"))]
-
 use std::collections::HashMap;
 
 use attention_playground::maths::{

@@ -1,7 +1,5 @@
 //! Bad models and bad input give readable errors, never panics.
 
-#![cfg(all(not(target_arch = "wasm32"), feature = "runtime"))]
-
 use attention_playground::model::{ModelError, ModelRunner};
 
 const MODEL_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/langid");

@@ -1,0 +1,263 @@
+//! Which demo the page shows, read from and written to the URL hash: `#/<demo>?key=value&…`.
+//!
+//! The hash keeps the site a set of static files (GitHub Pages serves one `index.html`) and
+//! makes every view a link someone can share. Anything unrecognised falls back to the default
+//! demo with a note, never a panic.
+
+use std::fmt;
+
+/// The demos, in the order the navigation lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Demo {
+    /// Self-attention step by step on the language identifier.
+    Walkthrough,
+    /// all-MiniLM-L6-v2: every layer and head.
+    Encoder,
+    /// English → French with cross-attention.
+    Translate,
+    /// Next-movie recommendation over a viewing history.
+    Recommend,
+    /// Forecasting a time series from its past steps.
+    Forecast,
+    /// A tiny vision transformer over a drawn digit.
+    Digits,
+}
+
+impl Demo {
+    pub const ALL: [Demo; 6] = [
+        Demo::Walkthrough,
+        Demo::Encoder,
+        Demo::Translate,
+        Demo::Recommend,
+        Demo::Forecast,
+        Demo::Digits,
+    ];
+
+    /// The path segment in the hash.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Demo::Walkthrough => "walkthrough",
+            Demo::Encoder => "encoder",
+            Demo::Translate => "translate",
+            Demo::Recommend => "recommend",
+            Demo::Forecast => "forecast",
+            Demo::Digits => "digits",
+        }
+    }
+
+    /// The short name in the navigation.
+    pub fn label(self) -> &'static str {
+        match self {
+            Demo::Walkthrough => "Step by step",
+            Demo::Encoder => "Pretrained encoder",
+            Demo::Translate => "Translation",
+            Demo::Recommend => "Recommendation",
+            Demo::Forecast => "Time series",
+            Demo::Digits => "Image patches",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Demo> {
+        Demo::ALL.into_iter().find(|d| d.slug() == slug)
+    }
+}
+
+/// A parsed hash: the demo and its `key=value` parameters, in order, percent-decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub demo: Demo,
+    pub params: Vec<(String, String)>,
+    /// Why the hash was not understood, when it was not.
+    pub problem: Option<String>,
+}
+
+impl Default for Route {
+    fn default() -> Self {
+        Route::of(Demo::Walkthrough)
+    }
+}
+
+impl Route {
+    pub fn of(demo: Demo) -> Self {
+        Route {
+            demo,
+            params: Vec::new(),
+            problem: None,
+        }
+    }
+
+    /// Reads `#/<demo>?a=1&b=2` (the leading `#` optional). An empty hash is the default demo.
+    pub fn parse(hash: &str) -> Route {
+        let hash = hash.strip_prefix('#').unwrap_or(hash);
+        let hash = hash.strip_prefix('/').unwrap_or(hash);
+        let (path, query) = hash.split_once('?').unwrap_or((hash, ""));
+        let path = path.trim_end_matches('/');
+        if path.is_empty() && query.is_empty() {
+            return Route::default();
+        }
+        let Some(demo) = Demo::from_slug(path) else {
+            return Route {
+                problem: Some(format!(
+                    "This link names a view that does not exist (“{}”), so the default view is shown.",
+                    shorten(&percent_decode(path), 40)
+                )),
+                ..Route::default()
+            };
+        };
+        let mut params = Vec::new();
+        let mut problem = None;
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            match (try_decode(k), try_decode(v)) {
+                (Some(k), Some(v)) => params.push((k, v)),
+                _ => {
+                    problem = Some(
+                        "Part of this link is damaged and was ignored; the rest is shown.".into(),
+                    )
+                }
+            }
+        }
+        Route {
+            demo,
+            params,
+            problem,
+        }
+    }
+
+    /// The value of parameter `key`, if present.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Sets (or, with `None`, removes) parameter `key`, keeping the others in order.
+    pub fn set(&mut self, key: &str, value: Option<String>) {
+        let at = self.params.iter().position(|(k, _)| k == key);
+        match (at, value) {
+            (Some(i), Some(v)) => self.params[i].1 = v,
+            (Some(i), None) => {
+                self.params.remove(i);
+            }
+            (None, Some(v)) => self.params.push((key.to_owned(), v)),
+            (None, None) => {}
+        }
+    }
+}
+
+impl fmt::Display for Route {
+    /// The hash, `#/<demo>` plus `?k=v&…` when there are parameters.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#/{}", self.demo.slug())?;
+        for (i, (k, v)) in self.params.iter().enumerate() {
+            let sep = if i == 0 { '?' } else { '&' };
+            write!(f, "{sep}{}={}", percent_encode(k), percent_encode(v))?;
+        }
+        Ok(())
+    }
+}
+
+fn shorten(s: &str, max: usize) -> String {
+    let mut out: String = s.chars().take(max).collect();
+    if s.chars().count() > max {
+        out.push('…');
+    }
+    out
+}
+
+/// Percent-encodes everything but unreserved characters (RFC 3986), as UTF-8.
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Decodes `%XX` escapes and `+` as space; `None` for a bad escape or invalid UTF-8.
+pub fn try_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn percent_decode(s: &str) -> String {
+    try_decode(s).unwrap_or_else(|| s.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_and_bare_hashes_are_the_walkthrough() {
+        for h in ["", "#", "#/", "/"] {
+            assert_eq!(Route::parse(h), Route::default(), "{h:?}");
+        }
+    }
+
+    #[test]
+    fn every_demo_round_trips_with_awkward_parameters() {
+        for demo in Demo::ALL {
+            let mut route = Route::of(demo);
+            route.set(
+                "text",
+                Some("Le roi & la « reine » = 100% 🙂 שלום +".into()),
+            );
+            route.set("layer", Some("2".into()));
+            let hash = route.to_string();
+            assert!(hash.is_ascii(), "{hash}");
+            assert_eq!(Route::parse(&hash), route);
+        }
+    }
+
+    #[test]
+    fn unknown_or_damaged_links_fall_back_with_a_message() {
+        let r = Route::parse("#/nope?x=1");
+        assert_eq!(r.demo, Demo::Walkthrough);
+        assert!(r.problem.as_deref().is_some_and(|p| p.contains("nope")));
+
+        let r = Route::parse("#/encoder?text=%E2%28&layer=3&bad=%zz");
+        assert_eq!(r.demo, Demo::Encoder);
+        assert_eq!(r.get("layer"), Some("3"));
+        assert_eq!(r.get("text"), None);
+        assert!(r.problem.is_some());
+
+        // Long garbage is cut in the message.
+        let r = Route::parse(&format!("#/{}", "x".repeat(5000)));
+        assert!(r.problem.as_deref().is_some_and(|p| p.len() < 200));
+    }
+
+    #[test]
+    fn set_replaces_and_removes() {
+        let mut r = Route::of(Demo::Translate);
+        r.set("a", Some("1".into()));
+        r.set("b", Some("2".into()));
+        r.set("a", Some("3".into()));
+        r.set("b", None);
+        assert_eq!(r.to_string(), "#/translate?a=3");
+    }
+}

@@ -1,0 +1,67 @@
+//! One component per demo, and the navigation between them. The shell picks the demo from the
+//! URL hash (see [`crate::route`]); each demo reads its own parameters from the `Route` context.
+
+mod digits;
+mod encoder;
+mod forecast;
+mod recommend;
+mod translate;
+mod walkthrough;
+
+use yew::prelude::*;
+
+use crate::route::{Demo, Route};
+
+#[derive(Properties, PartialEq)]
+pub struct DemoNavProps {
+    pub current: Demo,
+}
+
+/// Links to every demo; the current one is marked for screen readers too.
+#[component]
+pub fn DemoNav(props: &DemoNavProps) -> Html {
+    html! {
+        <nav class="demo-nav" aria-label="Demos" data-testid="demo-nav">
+            { for Demo::ALL.into_iter().map(|d| {
+                let current = d == props.current;
+                html! {
+                    <a href={Route::of(d).to_string()} data-testid="demo-link" data-demo={d.slug()}
+                        class={classes!("demo-link", current.then_some("current"))}
+                        aria-current={current.then_some("page")}>{ d.label() }</a>
+                }
+            }) }
+        </nav>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct DemoViewProps {
+    pub demo: Demo,
+}
+
+#[component]
+pub fn DemoView(props: &DemoViewProps) -> Html {
+    match props.demo {
+        Demo::Walkthrough => html! { <walkthrough::WalkthroughDemo /> },
+        Demo::Encoder => html! { <encoder::EncoderDemo /> },
+        Demo::Translate => html! { <translate::TranslateDemo /> },
+        Demo::Recommend => html! { <recommend::RecommendDemo /> },
+        Demo::Forecast => html! { <forecast::ForecastDemo /> },
+        Demo::Digits => html! { <digits::DigitsDemo /> },
+    }
+}
+
+/// Shown by a demo whose view is still being built: says so plainly.
+#[derive(Properties, PartialEq)]
+pub struct ComingSoonProps {
+    pub demo: Demo,
+}
+
+#[component]
+pub fn ComingSoon(props: &ComingSoonProps) -> Html {
+    html! {
+        <section class="demo coming-soon" data-testid="coming-soon" data-demo={props.demo.slug()}>
+            <p>{ format!("The {} demo is not built yet.", props.demo.label().to_lowercase()) }</p>
+        </section>
+    }
+}
