@@ -10,6 +10,7 @@
 
 #[cfg(feature = "runtime")]
 pub mod graph;
+pub mod encoder;
 pub mod manifest;
 pub mod maths;
 #[cfg(feature = "runtime")]

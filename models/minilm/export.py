@@ -219,7 +219,8 @@ def build_bert(model_dir, state):
 
 
 def output_names():
-    names = ["token_embeddings", "token_type_embedding", "position_embeddings", "embeddings_sum"]
+    names = ["token_embeddings", "token_type_embedding", "position_embeddings", "embeddings_sum",
+             "embeddings_ln_g", "embeddings_ln_b"]
     for l in range(N_LAYERS):
         p = f"layer{l}."
         names += [p + n for n in ("x", "q", "k", "v", "scores", "weights", "context", "attn_out")]
@@ -228,6 +229,7 @@ def output_names():
 
 
 PARAM_OUTPUTS = {f"layer{l}.{w}_{n}" for l in range(N_LAYERS) for w in "wb" for n in "qkvo"}
+PARAM_OUTPUTS |= {"token_type_embedding", "embeddings_ln_g", "embeddings_ln_b"}
 
 
 @torch.no_grad()
@@ -269,7 +271,8 @@ def torch_outputs(model, ids, am):
     out = {"token_embeddings": captured["token_embeddings"],
            "token_type_embedding": emb.token_type_embeddings.weight[0],
            "position_embeddings": emb.position_embeddings.weight[:S],
-           "embeddings_sum": captured["embeddings_sum"]}
+           "embeddings_sum": captured["embeddings_sum"],
+           "embeddings_ln_g": emb.LayerNorm.weight, "embeddings_ln_b": emb.LayerNorm.bias}
     for l, layer in enumerate(model.encoder.layer):
         p = f"layer{l}."
         out[p + "x"] = res.hidden_states[l]
@@ -367,6 +370,8 @@ def build_onnx(state, quant, path):
     node("Add", ["embeddings_tt", "position_embeddings"], ["embeddings_sum"])
     init("param.emb_ln_g", f32("embeddings.LayerNorm.weight"))
     init("param.emb_ln_b", f32("embeddings.LayerNorm.bias"))
+    node("Identity", ["param.emb_ln_g"], ["embeddings_ln_g"])
+    node("Identity", ["param.emb_ln_b"], ["embeddings_ln_b"])
     x = layer_norm("embeddings_sum", "param.emb_ln_g", "param.emb_ln_b", "emb_ln")
     node("Identity", [x], ["layer0.x"])
     x = "layer0.x"
@@ -445,7 +450,8 @@ def build_onnx(state, quant, path):
     F32 = TensorProto.FLOAT
     shapes = {"token_embeddings": ["batch", "seq", D_MODEL], "token_type_embedding": [D_MODEL],
               "position_embeddings": ["seq", D_MODEL], "embeddings_sum": ["batch", "seq", D_MODEL],
-              "last_hidden_state": ["batch", "seq", D_MODEL], "sentence_embedding": ["batch", D_MODEL]}
+              "last_hidden_state": ["batch", "seq", D_MODEL], "sentence_embedding": ["batch", D_MODEL],
+              "embeddings_ln_g": [D_MODEL], "embeddings_ln_b": [D_MODEL]}
     for l in range(N_LAYERS):
         p = f"layer{l}."
         for n in ("x", "q", "k", "v", "context", "attn_out"):
@@ -647,8 +653,10 @@ def main():
         if not params:
             for n in sorted(PARAM_OUTPUTS):
                 arr = ref[n]
-                flat = rng.choice(arr.size, size=min(WEIGHT_SAMPLES, arr.size), replace=False)
-                flat.sort()
+                if arr.size <= 1024:        # vectors (biases, LayerNorm, token type): every value
+                    flat = np.arange(arr.size)
+                else:                       # matrices: values at sampled positions, plus the sums
+                    flat = np.sort(rng.choice(arr.size, size=WEIGHT_SAMPLES, replace=False))
                 params[n] = {"shape": list(arr.shape), "sum": float(arr.astype(np.float64).sum()),
                              "abs_sum": float(np.abs(arr.astype(np.float64)).sum()),
                              "sample_index": flat.tolist(), "sample": arr.ravel()[flat].astype(np.float32)}

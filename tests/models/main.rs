@@ -5,6 +5,7 @@
 
 #![cfg(all(not(target_arch = "wasm32"), feature = "runtime"))]
 
+mod encoder;
 mod graph;
 mod langid;
 mod model_errors;
