@@ -10,7 +10,9 @@
 
 #[cfg(feature = "runtime")]
 pub mod graph;
+pub mod digits;
 pub mod encoder;
+pub mod forecast;
 pub mod manifest;
 pub mod maths;
 #[cfg(feature = "runtime")]

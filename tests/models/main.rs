@@ -5,7 +5,9 @@
 
 #![cfg(all(not(target_arch = "wasm32"), feature = "runtime"))]
 
+mod digits;
 mod encoder;
+mod forecast;
 mod graph;
 mod langid;
 mod model_errors;

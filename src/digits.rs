@@ -1,0 +1,505 @@
+//! The image-patches demo, its pure part: turning a drawing into the 8×8 image the model reads
+//! (scikit-learn's 0–16 scale), which patch a pixel belongs to, the [CLS] token's attention over
+//! the patches, and attention rollout (Abnar & Zuidema 2020).
+//!
+//! No yew, no tract: everything here runs natively under `cargo test`.
+
+use serde::Deserialize;
+
+/// Folder of the model files, relative to the page (the site may live under a sub-path).
+pub const MODEL_DIR: &str = "models/digits/";
+/// Key under which the page loads the graph into the worker.
+pub const GRAPH_KEY: &str = "digits";
+/// The image is SIDE × SIDE pixels.
+pub const SIDE: usize = 8;
+/// Pixel values run from 0 (no ink) to 16 (a full block), as in scikit-learn's digits.
+pub const PIXEL_MAX: f32 = 16.0;
+/// Patches are PATCH × PATCH pixels: a GRID × GRID grid of them.
+pub const PATCH: usize = 2;
+pub const GRID: usize = SIDE / PATCH;
+pub const N_PATCHES: usize = GRID * GRID;
+/// Tokens: [CLS] then the patches.
+pub const SEQ: usize = N_PATCHES + 1;
+/// Canvas pixels with less ink than this (0–1) do not count towards the drawing's box.
+const INK_THRESHOLD: f32 = 0.1;
+/// A drawing whose box is smaller than this share of the canvas side is too small to read.
+const MIN_BOX_SHARE: f32 = 0.06;
+
+/// `models/digits/manifest.json`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct DigitsManifest {
+    pub name: String,
+    pub onnx: String,
+    pub onnx_bytes: u64,
+    pub n_layers: usize,
+    pub n_heads: usize,
+    pub d_model: usize,
+    pub metrics: DigitsMetrics,
+    pub examples: Vec<Example>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+pub struct DigitsMetrics {
+    pub test_accuracy: f64,
+    pub test_images: usize,
+}
+
+/// A test image (never trained on) shipped with the page.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Example {
+    pub label: u8,
+    /// Row in scikit-learn's `load_digits()`.
+    pub index: usize,
+    /// 64 values, 0–16, row-major.
+    pub pixels: Vec<u8>,
+}
+
+impl DigitsManifest {
+    pub fn parse(json: &str) -> Result<Self, String> {
+        let m: DigitsManifest = serde_json::from_str(json)
+            .map_err(|e| format!("the digits manifest is not valid: {e}"))?;
+        if let Some(bad) = m
+            .examples
+            .iter()
+            .find(|e| e.pixels.len() != SIDE * SIDE || e.pixels.iter().any(|&p| p > 16))
+        {
+            return Err(format!(
+                "the digits manifest has a broken test image (index {})",
+                bad.index
+            ));
+        }
+        Ok(m)
+    }
+}
+
+/// Why a drawing is not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DrawingError {
+    /// Nothing drawn.
+    Blank,
+    /// Only a dot or a speck: the box around it is a few canvas pixels.
+    TooSmall,
+    /// The pixel buffer does not match the stated size.
+    BadSize {
+        width: usize,
+        height: usize,
+        len: usize,
+    },
+}
+
+impl std::fmt::Display for DrawingError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DrawingError::Blank => write!(
+                f,
+                "The canvas is empty: draw a digit (0–9), or pick a test image."
+            ),
+            DrawingError::TooSmall => write!(
+                f,
+                "That is only a dot: draw a digit that fills most of the box."
+            ),
+            DrawingError::BadSize { width, height, len } => write!(
+                f,
+                "The drawing could not be read ({len} pixel values for a {width}×{height} canvas)."
+            ),
+        }
+    }
+}
+
+/// Ink (0–1) of a canvas's RGBA pixels: the alpha channel (strokes are drawn on a transparent canvas).
+pub fn ink_from_rgba(rgba: &[u8]) -> Vec<f32> {
+    rgba.chunks_exact(4)
+        .map(|p| f32::from(p[3]) / 255.0)
+        .collect()
+}
+
+/// The box (x0, y0, x1, y1), end-exclusive, around the pixels with ink above the threshold.
+fn ink_box(ink: &[f32], width: usize, height: usize) -> Option<(usize, usize, usize, usize)> {
+    let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
+    for y in 0..height {
+        for x in 0..width {
+            if ink[y * width + x] > INK_THRESHOLD {
+                x0 = x0.min(x);
+                y0 = y0.min(y);
+                x1 = x1.max(x + 1);
+                y1 = y1.max(y + 1);
+            }
+        }
+    }
+    (x0 < x1).then_some((x0, y0, x1, y1))
+}
+
+/// Mean ink over the rectangle [x0, x1) × [y0, y1) in canvas pixel units (fractional edges
+/// weigh the pixels they cut by the overlap; outside the canvas there is no ink).
+fn area_mean(ink: &[f32], width: usize, height: usize, x0: f64, y0: f64, x1: f64, y1: f64) -> f64 {
+    let area = (x1 - x0) * (y1 - y0);
+    if area <= 0.0 {
+        return 0.0;
+    }
+    let px0 = x0.floor().max(0.0) as usize;
+    let py0 = y0.floor().max(0.0) as usize;
+    let px1 = (x1.ceil().max(0.0) as usize).min(width);
+    let py1 = (y1.ceil().max(0.0) as usize).min(height);
+    let mut sum = 0.0;
+    for py in py0..py1 {
+        let oy = (y1.min(py as f64 + 1.0) - y0.max(py as f64)).max(0.0);
+        if oy == 0.0 {
+            continue;
+        }
+        for px in px0..px1 {
+            let ox = (x1.min(px as f64 + 1.0) - x0.max(px as f64)).max(0.0);
+            sum += f64::from(ink[py * width + px]) * ox * oy;
+        }
+    }
+    sum / area
+}
+
+/// Turns a drawing into the model's input, the way scikit-learn's digits were made (NIST
+/// normalised each digit to fill its box, then counted ink in 4×4 blocks of a 32×32 bitmap):
+///
+/// 1. the box around the ink is found; a blank canvas or a speck is refused;
+/// 2. the box is scaled, keeping its aspect ratio, so that its longer side fills the 8×8 frame
+///    (in the data set every digit spans all 8 rows), and centred;
+/// 3. each of the 8×8 cells takes the mean ink of the canvas area it covers (area averaging),
+///    times 16.
+///
+/// `ink` is row-major, `width × height`, values 0–1. Returns 64 values in 0–16, row-major.
+pub fn drawing_to_pixels(
+    ink: &[f32],
+    width: usize,
+    height: usize,
+) -> Result<[f32; 64], DrawingError> {
+    if width == 0 || height == 0 || ink.len() != width * height {
+        return Err(DrawingError::BadSize {
+            width,
+            height,
+            len: ink.len(),
+        });
+    }
+    let (x0, y0, x1, y1) = ink_box(ink, width, height).ok_or(DrawingError::Blank)?;
+    let (bw, bh) = ((x1 - x0) as f64, (y1 - y0) as f64);
+    if (bw.max(bh) as f32) < MIN_BOX_SHARE * width.max(height) as f32 {
+        return Err(DrawingError::TooSmall);
+    }
+    // canvas pixels per output cell; the longer side of the box spans SIDE cells
+    let per_cell = bw.max(bh) / SIDE as f64;
+    // the frame's top-left corner in canvas pixels, so that the box sits in its centre
+    let fx = (x0 as f64 + x1 as f64) / 2.0 - per_cell * SIDE as f64 / 2.0;
+    let fy = (y0 as f64 + y1 as f64) / 2.0 - per_cell * SIDE as f64 / 2.0;
+    let mut out = [0.0f32; 64];
+    for r in 0..SIDE {
+        for c in 0..SIDE {
+            let cx0 = fx + c as f64 * per_cell;
+            let cy0 = fy + r as f64 * per_cell;
+            let mean = area_mean(ink, width, height, cx0, cy0, cx0 + per_cell, cy0 + per_cell);
+            out[r * SIDE + c] = (mean.clamp(0.0, 1.0) * f64::from(PIXEL_MAX)) as f32;
+        }
+    }
+    Ok(out)
+}
+
+/// Whether an 8×8 image has no ink at all (the app refuses it instead of classifying it).
+pub fn is_blank(pixels: &[f32]) -> bool {
+    pixels.iter().all(|&p| p <= 0.0)
+}
+
+/// The patch (0–15, row-major over the 4×4 grid) that pixel (row, col) belongs to.
+pub fn patch_of(row: usize, col: usize) -> usize {
+    (row / PATCH) * GRID + col / PATCH
+}
+
+/// One layer's attention weights, `[heads, 17, 17]` row-major (batch 1; token 0 is [CLS]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerWeights {
+    pub heads: usize,
+    pub data: Vec<f32>,
+}
+
+impl LayerWeights {
+    /// Checks the shape `[1, heads, 17, 17]` against the data.
+    pub fn new(shape: &[usize], data: Vec<f32>) -> Result<Self, String> {
+        match shape {
+            [1, heads, SEQ, SEQ] if data.len() == heads * SEQ * SEQ && *heads > 0 => Ok(Self {
+                heads: *heads,
+                data,
+            }),
+            _ => Err(format!(
+                "attention of shape {shape:?} ({} values), expected [1, heads, {SEQ}, {SEQ}]",
+                data.len()
+            )),
+        }
+    }
+
+    fn row(&self, head: usize, row: usize) -> &[f32] {
+        let start = (head * SEQ + row) * SEQ;
+        &self.data[start..start + SEQ]
+    }
+
+    /// [CLS]'s attention to the 16 patches (its weight on itself left out), for `head` or the
+    /// head average.
+    pub fn cls_to_patches(&self, head: Option<usize>) -> Vec<f32> {
+        match head {
+            Some(h) => self.row(h.min(self.heads - 1), 0)[1..].to_vec(),
+            None => {
+                let mut avg = vec![0.0f32; N_PATCHES];
+                for h in 0..self.heads {
+                    for (a, w) in avg.iter_mut().zip(&self.row(h, 0)[1..]) {
+                        *a += w / self.heads as f32;
+                    }
+                }
+                avg
+            }
+        }
+    }
+
+    /// [CLS]'s weight on itself, for `head` or the head average.
+    pub fn cls_to_cls(&self, head: Option<usize>) -> f32 {
+        match head {
+            Some(h) => self.row(h.min(self.heads - 1), 0)[0],
+            None => (0..self.heads).map(|h| self.row(h, 0)[0]).sum::<f32>() / self.heads as f32,
+        }
+    }
+}
+
+/// Attention rollout (Abnar & Zuidema 2020), in f64: per layer the head-averaged weights A, with
+/// the residual connection as 0.5·I + 0.5·A, each row renormalised to sum 1; then the product
+/// over the layers, last layer on the left. Returns `[17, 17]` row-major: row i is how much each
+/// input token flows into token i at the top.
+pub fn rollout(layers: &[LayerWeights]) -> Vec<f64> {
+    let mut r = identity();
+    for layer in layers {
+        let mut a = identity();
+        for (i, row) in a.chunks_exact_mut(SEQ).enumerate() {
+            for (j, cell) in row.iter_mut().enumerate() {
+                let mean = (0..layer.heads)
+                    .map(|h| f64::from(layer.row(h, i)[j]))
+                    .sum::<f64>()
+                    / layer.heads as f64;
+                *cell = 0.5 * *cell + 0.5 * mean;
+            }
+            let sum: f64 = row.iter().sum();
+            if sum > 0.0 {
+                row.iter_mut().for_each(|c| *c /= sum);
+            }
+        }
+        r = matmul(&a, &r);
+    }
+    r
+}
+
+/// Row 0 of the rollout without its first column: how much each patch flows into [CLS].
+pub fn cls_rollout(rollout: &[f64]) -> Vec<f64> {
+    rollout[1..SEQ].to_vec()
+}
+
+fn identity() -> Vec<f64> {
+    let mut m = vec![0.0; SEQ * SEQ];
+    for i in 0..SEQ {
+        m[i * SEQ + i] = 1.0;
+    }
+    m
+}
+
+fn matmul(a: &[f64], b: &[f64]) -> Vec<f64> {
+    let mut out = vec![0.0; SEQ * SEQ];
+    for i in 0..SEQ {
+        for k in 0..SEQ {
+            let aik = a[i * SEQ + k];
+            for j in 0..SEQ {
+                out[i * SEQ + j] += aik * b[k * SEQ + j];
+            }
+        }
+    }
+    out
+}
+
+/// Index of the largest probability.
+pub fn argmax(probs: &[f32]) -> Option<usize> {
+    probs
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.is_finite())
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .map(|(i, _)| i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn canvas(width: usize, height: usize, f: impl Fn(usize, usize) -> f32) -> Vec<f32> {
+        (0..height)
+            .flat_map(|y| (0..width).map(move |x| (x, y)))
+            .map(|(x, y)| f(x, y))
+            .collect()
+    }
+
+    #[test]
+    fn blank_specks_and_bad_buffers_are_refused() {
+        assert_eq!(
+            drawing_to_pixels(&[0.0; 64 * 64], 64, 64),
+            Err(DrawingError::Blank)
+        );
+        // faint ink below the threshold is still blank
+        assert_eq!(
+            drawing_to_pixels(&[0.05; 64 * 64], 64, 64),
+            Err(DrawingError::Blank)
+        );
+        let speck = canvas(256, 256, |x, y| {
+            if (100..103).contains(&x) && (50..53).contains(&y) {
+                1.0
+            } else {
+                0.0
+            }
+        });
+        assert_eq!(
+            drawing_to_pixels(&speck, 256, 256),
+            Err(DrawingError::TooSmall)
+        );
+        assert!(matches!(
+            drawing_to_pixels(&[1.0; 10], 4, 4),
+            Err(DrawingError::BadSize { .. })
+        ));
+        assert!(matches!(
+            drawing_to_pixels(&[], 0, 0),
+            Err(DrawingError::BadSize { .. })
+        ));
+        assert!(DrawingError::Blank.to_string().contains("draw a digit"));
+    }
+
+    #[test]
+    fn a_full_square_fills_the_frame_at_sixteen() {
+        let full = canvas(256, 256, |_, _| 1.0);
+        let px = drawing_to_pixels(&full, 256, 256).expect("drawn");
+        assert!(px.iter().all(|&p| (p - 16.0).abs() < 1e-5), "{px:?}");
+    }
+
+    #[test]
+    fn a_drawing_is_scaled_to_fill_the_height_and_centred() {
+        // a solid bar 32 wide and 128 tall in the top-left corner of a 256×256 canvas:
+        // its height spans the 8 rows, each cell is 16 canvas pixels, the bar 2 cells wide, centred
+        let bar = canvas(256, 256, |x, y| if x < 32 && y < 128 { 1.0 } else { 0.0 });
+        let px = drawing_to_pixels(&bar, 256, 256).expect("drawn");
+        for r in 0..8 {
+            let row: Vec<f32> = px[r * 8..r * 8 + 8].to_vec();
+            assert_eq!(
+                row,
+                vec![0.0, 0.0, 0.0, 16.0, 16.0, 0.0, 0.0, 0.0],
+                "row {r}"
+            );
+        }
+        // where the box is wider than tall, the width fills the frame and the rows are centred
+        let wide = canvas(100, 100, |x, y| {
+            if (10..90).contains(&x) && (40..60).contains(&y) {
+                1.0
+            } else {
+                0.0
+            }
+        });
+        let px = drawing_to_pixels(&wide, 100, 100).expect("drawn");
+        let rows: Vec<f32> = (0..8)
+            .map(|r| px[r * 8..r * 8 + 8].iter().sum::<f32>() / 8.0)
+            .collect();
+        assert_eq!(rows, vec![0.0, 0.0, 0.0, 16.0, 16.0, 0.0, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn cells_average_the_area_they_cover() {
+        // an 8-pixel-tall, 8-pixel-wide box (one canvas pixel per cell) whose left half is
+        // half-inked: area averaging gives 8 there, 16 on the right
+        let img = canvas(8, 8, |x, _| if x < 4 { 0.5 } else { 1.0 });
+        let px = drawing_to_pixels(&img, 8, 8).expect("drawn");
+        assert_eq!(&px[0..8], &[8.0, 8.0, 8.0, 8.0, 16.0, 16.0, 16.0, 16.0]);
+        // a 16×16 box: each cell averages 2×2 canvas pixels, a checkerboard gives 8 everywhere
+        let checker = canvas(16, 16, |x, y| if (x + y) % 2 == 0 { 1.0 } else { 0.2 });
+        let px = drawing_to_pixels(&checker, 16, 16).expect("drawn");
+        assert!(px.iter().all(|&p| (p - 9.6).abs() < 1e-4), "{px:?}");
+        // fractional cells: a 12-pixel box -> 1.5 canvas pixels per cell, total ink is kept
+        let img = canvas(12, 12, |x, y| ((x * 7 + y * 3) % 5) as f32 / 4.0);
+        let px = drawing_to_pixels(&img, 12, 12).expect("drawn");
+        let ink_total: f32 = img.iter().sum();
+        let cell_total: f32 = px.iter().map(|p| p / 16.0 * 1.5 * 1.5).sum();
+        assert!(
+            (ink_total - cell_total).abs() < 1e-3,
+            "{ink_total} vs {cell_total}"
+        );
+    }
+
+    #[test]
+    fn alpha_is_ink_and_patches_are_row_major() {
+        assert_eq!(
+            ink_from_rgba(&[0, 0, 0, 255, 9, 9, 9, 0, 1, 2, 3, 51]),
+            vec![1.0, 0.0, 0.2]
+        );
+        assert_eq!(patch_of(0, 0), 0);
+        assert_eq!(patch_of(1, 1), 0);
+        assert_eq!(patch_of(0, 7), 3);
+        assert_eq!(patch_of(2, 0), 4);
+        assert_eq!(patch_of(7, 7), 15);
+        assert!(is_blank(&[0.0; 64]));
+        assert!(!is_blank(&[0.0, 0.1]));
+        assert_eq!(argmax(&[0.1, 0.7, 0.2]), Some(1));
+    }
+
+    fn uniform_layer(heads: usize) -> LayerWeights {
+        LayerWeights::new(
+            &[1, heads, SEQ, SEQ],
+            vec![1.0 / SEQ as f32; heads * SEQ * SEQ],
+        )
+        .expect("shape")
+    }
+
+    #[test]
+    fn rollout_of_identity_attention_is_identity_and_rows_sum_to_one() {
+        let mut eye = vec![0.0f32; 2 * SEQ * SEQ];
+        for h in 0..2 {
+            for i in 0..SEQ {
+                eye[(h * SEQ + i) * SEQ + i] = 1.0;
+            }
+        }
+        let layer = LayerWeights::new(&[1, 2, SEQ, SEQ], eye).expect("shape");
+        let r = rollout(&[layer.clone(), layer]);
+        assert_eq!(r, identity());
+
+        // uniform attention: one layer gives 0.5·I + 0.5/17 everywhere (1/17 as f32: ~1e-8 off)
+        let r = rollout(&[uniform_layer(4)]);
+        assert!((r[0] - (0.5 + 0.5 / 17.0)).abs() < 1e-7);
+        assert!((r[1] - 0.5 / 17.0).abs() < 1e-7);
+        let r = rollout(&[uniform_layer(4), uniform_layer(4)]);
+        for row in r.chunks(SEQ) {
+            assert!((row.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        }
+        assert_eq!(cls_rollout(&r).len(), 16);
+    }
+
+    #[test]
+    fn cls_rows_pick_heads_or_average_them() {
+        let mut data = vec![0.0f32; 2 * SEQ * SEQ];
+        data[1] = 1.0; // head 0, [CLS] -> patch 0
+        data[SEQ * SEQ + 16] = 0.5; // head 1, [CLS] -> patch 15
+        data[SEQ * SEQ] = 0.5; // head 1, [CLS] -> itself
+        let layer = LayerWeights::new(&[1, 2, SEQ, SEQ], data).expect("shape");
+        assert_eq!(layer.cls_to_patches(Some(0))[0], 1.0);
+        let avg = layer.cls_to_patches(None);
+        assert_eq!((avg[0], avg[15]), (0.5, 0.25));
+        assert_eq!(layer.cls_to_cls(None), 0.25);
+        assert!(LayerWeights::new(&[1, 2, 16, 16], vec![0.0; 512]).is_err());
+    }
+
+    #[test]
+    fn manifest_checks_the_test_images() {
+        let ok = format!(
+            r#"{{"name":"d","onnx":"model.onnx","onnx_bytes":1,"n_layers":2,"n_heads":4,"d_model":48,
+            "metrics":{{"test_accuracy":0.9,"test_images":360}},
+            "examples":[{{"label":3,"index":5,"predicted":3,"pixels":{:?}}}]}}"#,
+            vec![16u8; 64]
+        );
+        assert_eq!(
+            DigitsManifest::parse(&ok).expect("valid").examples[0].label,
+            3
+        );
+        let short = ok.replace(&format!("{:?}", vec![16u8; 64]), "[1,2]");
+        assert!(DigitsManifest::parse(&short).is_err());
+        assert!(DigitsManifest::parse("not json").is_err());
+    }
+}
