@@ -43,9 +43,10 @@ export async function startSite() {
  * Registers hooks for a suite: one server and browser per file, a fresh context per test, and a
  * check after every test that the page logged no console error and threw nothing. A test that
  * provokes errors sets `ctx.allow = { allowConsole: [...], allowFailedResponses: [...] }`.
- * Returns `ctx`; tests use `ctx.app` (a WalkthroughPage) and `ctx.context`.
+ * Returns `ctx`; tests use `ctx.app` (a WalkthroughPage) and `ctx.context`. Options: `viewport`,
+ * `serviceWorkers` ("block" by default, "allow" for the offline tests), `acceptDownloads`.
  */
-export function useWalkthrough({ viewport = DESKTOP } = {}) {
+export function useWalkthrough({ viewport = DESKTOP, serviceWorkers = "block", acceptDownloads = false } = {}) {
   const ctx = {};
   before(async () => {
     ctx.site = await startSite();
@@ -57,7 +58,9 @@ export function useWalkthrough({ viewport = DESKTOP } = {}) {
   });
   beforeEach(async () => {
     ctx.allow = {};
-    ctx.context = await ctx.browser.newContext({ viewport });
+    // The offline service worker is blocked unless a suite asks for it: it would otherwise take
+    // over requests that tests intercept with page.route (see e2e/tests/offline.test.mjs).
+    ctx.context = await ctx.browser.newContext({ viewport, serviceWorkers, acceptDownloads });
     const page = await ctx.context.newPage();
     page.setDefaultTimeout(20_000);
     ctx.app = new WalkthroughPage(page, ctx.site.url);

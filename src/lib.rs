@@ -12,6 +12,7 @@
 pub mod graph;
 pub mod digits;
 pub mod encoder;
+pub mod export;
 pub mod forecast;
 pub mod manifest;
 pub mod maths;

@@ -3,6 +3,7 @@
 mod app;
 pub mod components;
 pub mod demos;
+mod download;
 pub mod fetch;
 mod panic;
 pub mod state;

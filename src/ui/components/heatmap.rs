@@ -5,7 +5,9 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::export::{ExportContext, MatrixExport};
 use crate::maths::Matrix;
+use crate::ui::download::{save_png, save_text};
 
 /// How values map to colours. Both maps are colour-blind safe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +46,9 @@ pub struct HeatmapProps {
     /// Draw smaller, without labels and legend (for small multiples).
     #[prop_or_default]
     pub compact: bool,
+    /// Where the matrix came from, written into exported files (model, step, layer, head…).
+    #[prop_or_default]
+    pub export: Option<Rc<ExportContext>>,
 }
 
 /// Formats a value for a cell or a label: −∞ for masked entries.
@@ -99,6 +104,9 @@ fn text_color(scale: ColorScale, v: f32, max_abs: f32) -> &'static str {
 
 #[component]
 pub fn Heatmap(props: &HeatmapProps) -> Html {
+    let svg_ref = use_node_ref();
+    let show_table = use_state(|| false);
+    let export_error = use_state(|| None::<String>);
     let m = &props.matrix;
     let (n_rows, n_cols) = m.shape();
     let show_values = !props.compact && n_rows <= 16 && n_cols <= 16;
@@ -252,7 +260,7 @@ pub fn Heatmap(props: &HeatmapProps) -> Html {
         props.compact.then_some("compact")
     );
     let svg = html! {
-        <svg {class} data-testid="heatmap" data-name={props.name.clone()}
+        <svg {class} ref={svg_ref.clone()} data-testid="heatmap" data-name={props.name.clone()}
             data-rows={n_rows.to_string()} data-cols={n_cols.to_string()}
             viewBox={format!("0 0 {width} {height}")} width={width.to_string()}
             role="img" aria-label={format!("{} heatmap, {n_rows} × {n_cols}", props.name)}
@@ -275,7 +283,148 @@ pub fn Heatmap(props: &HeatmapProps) -> Html {
             </figcaption>
             <div class="matrix-scroll">{ svg }</div>
             <Legend scale={props.scale} lo={lo} hi={hi} />
+            <div class="matrix-tools" role="group" aria-label={format!("{} tools", props.name)}>
+                <button type="button" data-testid="table-toggle" aria-pressed={show_table.to_string()}
+                    onclick={{ let show = show_table.clone(); Callback::from(move |_| show.set(!*show)) }}>
+                    { if *show_table { "Hide table" } else { "Table" } }</button>
+                <span class="muted">{ "Save: " }</span>
+                { for ExportFormat::ALL.into_iter().map(|format| {
+                    let onclick = export_callback(props, &svg_ref, &export_error, format);
+                    html! { <button type="button" data-testid={format!("export-{}", format.ext())}
+                        aria-label={format!("Save {} as {}", props.name, format.label())} {onclick}>{ format.label() }</button> }
+                }) }
+                if let Some(e) = &*export_error { <span class="error" role="alert">{ e.clone() }</span> }
+            </div>
+            if *show_table { <MatrixTable name={props.name.clone()} matrix={props.matrix.clone()} rows={props.rows.clone()} cols={props.cols.clone()} /> }
         </figure>
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ExportFormat {
+    Png,
+    Svg,
+    Csv,
+    Json,
+}
+
+impl ExportFormat {
+    const ALL: [ExportFormat; 4] = [Self::Png, Self::Svg, Self::Csv, Self::Json];
+
+    fn ext(self) -> &'static str {
+        match self {
+            Self::Png => "png",
+            Self::Svg => "svg",
+            Self::Csv => "csv",
+            Self::Json => "json",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::Png => "PNG",
+            Self::Svg => "SVG",
+            Self::Csv => "CSV",
+            Self::Json => "JSON",
+        }
+    }
+}
+
+fn column_labels(matrix: &Matrix, cols: &Option<Rc<Vec<String>>>) -> Vec<String> {
+    match cols {
+        Some(c) => c.as_ref().clone(),
+        None => (0..matrix.cols()).map(|j| j.to_string()).collect(),
+    }
+}
+
+fn export_callback(
+    props: &HeatmapProps,
+    svg_ref: &NodeRef,
+    error: &UseStateHandle<Option<String>>,
+    format: ExportFormat,
+) -> Callback<MouseEvent> {
+    let (name, matrix, rows, cols) = (
+        props.name.clone(),
+        props.matrix.clone(),
+        props.rows.clone(),
+        props.cols.clone(),
+    );
+    let context = props.export.clone().unwrap_or_default();
+    let (svg_ref, error) = (svg_ref.clone(), error.clone());
+    Callback::from(move |_: MouseEvent| {
+        let cols = column_labels(&matrix, &cols);
+        let export = MatrixExport {
+            name: &name,
+            context: &context,
+            rows: &rows,
+            cols: &cols,
+            values: (0..matrix.rows()).map(|i| matrix.row(i)).collect(),
+        };
+        let filename = format!("{}.{}", export.file_stem(), format.ext());
+        let result = match format {
+            ExportFormat::Csv => export
+                .to_csv()
+                .and_then(|t| save_text(&filename, "text/csv;charset=utf-8", &t)),
+            ExportFormat::Json => export
+                .to_json()
+                .and_then(|t| save_text(&filename, "application/json", &t)),
+            ExportFormat::Svg => match svg_ref.cast::<web_sys::Element>() {
+                Some(svg) => save_text(
+                    &filename,
+                    "image/svg+xml",
+                    &crate::ui::download::standalone_svg(&svg),
+                ),
+                None => Err("the heatmap is not on the page".into()),
+            },
+            ExportFormat::Png => {
+                if let Some(svg) = svg_ref.cast::<web_sys::Element>() {
+                    let error = error.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        if let Err(e) = save_png(&filename, &svg, 2.0).await {
+                            error.set(Some(format!("Could not save the PNG: {e}")));
+                        }
+                    });
+                    Ok(())
+                } else {
+                    Err("the heatmap is not on the page".into())
+                }
+            }
+        };
+        error.set(
+            result
+                .err()
+                .map(|e| format!("Could not save the {}: {e}", format.label())),
+        );
+    })
+}
+
+#[derive(Properties, PartialEq)]
+struct MatrixTableProps {
+    name: AttrValue,
+    matrix: Rc<Matrix>,
+    rows: Rc<Vec<String>>,
+    cols: Option<Rc<Vec<String>>>,
+}
+
+/// The numbers behind a heatmap as a table, for screen readers and for reading exact values.
+#[component]
+fn MatrixTable(props: &MatrixTableProps) -> Html {
+    let cols = column_labels(&props.matrix, &props.cols);
+    html! {
+        <div class="matrix-table-scroll">
+            <table class="matrix-table" data-testid="heatmap-table">
+                <caption>{ format!("{} ({} × {})", props.name, props.matrix.rows(), props.matrix.cols()) }</caption>
+                <thead><tr><th scope="col"></th>{ for cols.iter().map(|c| html! { <th scope="col">{ c.clone() }</th> }) }</tr></thead>
+                <tbody>
+                    { for (0..props.matrix.rows()).map(|i| html! {
+                        <tr>
+                            <th scope="row">{ props.rows.get(i).cloned().unwrap_or_else(|| i.to_string()) }</th>
+                            { for props.matrix.row(i).iter().map(|&v| html! { <td>{ format_value(v) }</td> }) }
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+        </div>
     }
 }
 

@@ -6,6 +6,7 @@ use yew::prelude::*;
 
 use super::heatmap::{format_value, ColorScale, Heatmap};
 use super::qk_breakdown::QkBreakdown;
+use crate::export::ExportContext;
 use crate::maths::{dot_breakdown, Matrix, Walkthrough};
 use crate::steps::Step;
 
@@ -18,6 +19,9 @@ pub struct StepViewProps {
     pub selected: Option<(usize, usize)>,
     pub onselect: Callback<Option<(usize, usize)>>,
     pub onhead: Callback<usize>,
+    /// Model, demo and input for exported files; the step, layer and head are filled in here.
+    #[prop_or_default]
+    pub export: Option<Rc<ExportContext>>,
 }
 
 /// What one head of one layer looks like, from the model's own outputs.
@@ -74,16 +78,26 @@ pub fn StepView(props: &StepViewProps) -> Html {
         let cb = props.onselect.clone();
         Callback::from(move |cell| cb.emit(Some(cell)))
     };
+    let base = props.export.as_deref().cloned().unwrap_or_default();
+    let layer_ctx = Rc::new(ExportContext {
+        step: Some(props.step.id().to_owned()),
+        layer: (props.step.index() >= Step::Qkv.index()).then_some(layer + 1),
+        ..base
+    });
+    let head_ctx = Rc::new(ExportContext {
+        head: Some(head + 1),
+        ..(*layer_ctx).clone()
+    });
     let heat = |name: String, m: &Matrix, scale: ColorScale, caption: String| {
-        html! { <Heatmap name={name} matrix={Rc::new(m.clone())} rows={tokens.clone()} scale={scale} caption={caption} /> }
+        html! { <Heatmap name={name} matrix={Rc::new(m.clone())} rows={tokens.clone()} scale={scale} caption={caption} export={Some(layer_ctx.clone())} /> }
     };
     let heat_grouped = |name: String, m: &Matrix, caption: String| {
-        html! { <Heatmap name={name} matrix={Rc::new(m.clone())} rows={tokens.clone()} scale={ColorScale::Signed} group={d_k} caption={caption} /> }
+        html! { <Heatmap name={name} matrix={Rc::new(m.clone())} rows={tokens.clone()} scale={ColorScale::Signed} group={d_k} caption={caption} export={Some(layer_ctx.clone())} /> }
     };
     let square = |name: String, m: &Matrix, scale: ColorScale, notes: Option<Rc<Vec<String>>>| {
         html! {
             <Heatmap name={name} matrix={Rc::new(m.clone())} rows={tokens.clone()} cols={Some(tokens.clone())}
-                scale={scale} selected={props.selected} onselect={Some(select.clone())} row_notes={notes} />
+                scale={scale} selected={props.selected} onselect={Some(select.clone())} row_notes={notes} export={Some(head_ctx.clone())} />
         }
     };
     let l = layer + 1;
@@ -129,7 +143,7 @@ pub fn StepView(props: &StepViewProps) -> Html {
         let dims: Rc<Vec<String>> = Rc::new((0..m.rows()).map(|i| i.to_string()).collect());
         html! {
             <Heatmap name={name.to_string()} matrix={Rc::new(m.clone())} rows={dims}
-                scale={ColorScale::Signed} group={group} caption={caption.to_string()} />
+                scale={ColorScale::Signed} group={group} caption={caption.to_string()} export={Some(layer_ctx.clone())} />
         }
     };
     // Where the walk leads: this layer's attention, averaged over heads (step 7 explains it).
@@ -144,7 +158,7 @@ pub fn StepView(props: &StepViewProps) -> Html {
         });
         html! {
             <Heatmap name={format!("average weights layer {l}")} matrix={Rc::new(mean)} rows={tokens.clone()}
-                cols={Some(tokens.clone())} scale={ColorScale::Weights}
+                cols={Some(tokens.clone())} scale={ColorScale::Weights} export={Some(layer_ctx.clone())}
                 caption={"where this walk leads: row i shows how much token i attends to each token"} />
         }
     };

@@ -10,9 +10,11 @@ use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 use yew_agent::prelude::*;
 
+use crate::export::ExportContext;
 use crate::manifest::Manifest;
 use crate::maths::Walkthrough;
 use crate::protocol::{ModelError, WorkerReply, WorkerRequest};
+use crate::route::Demo;
 use crate::steps::Step;
 use crate::ui::components::{
     AgreementBadge, ModelStatusBar, Prediction, StepNavigator, StepView, TokenStrip,
@@ -223,6 +225,14 @@ pub fn WalkthroughDemo() -> Html {
         )
     });
     let step = state.step;
+    let export = Rc::new(ExportContext {
+        model: manifest
+            .as_ref()
+            .map_or_else(|| "langid".into(), |m| m.name.clone()),
+        demo: Demo::Walkthrough.slug().into(),
+        input: Some(state.text.clone()),
+        ..ExportContext::default()
+    });
 
     html! {
         <div class="demo walkthrough">
@@ -295,7 +305,7 @@ pub fn WalkthroughDemo() -> Html {
                     <AgreementBadge agreement={w.agreement.clone()} layer={state.layer} />
                 </div>
                 <StepView walkthrough={w.clone()} step={step} layer={state.layer} head={state.head}
-                    selected={state.selected} onselect={on_select} onhead={on_head} />
+                    selected={state.selected} onselect={on_select} onhead={on_head} export={Some(export)} />
                 if let Some(m) = &manifest {
                     <Prediction labels={m.labels.clone()} probs={w.record.probs.clone()} />
                 }
