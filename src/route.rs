@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+use crate::steps::Step;
+
 /// The demos, in the order the navigation lists them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Demo {
@@ -158,6 +160,79 @@ impl fmt::Display for Route {
     }
 }
 
+/// Longest text a link carries; longer text is left out of the link (it still runs).
+pub const MAX_LINK_TEXT: usize = 2000;
+
+/// What a walkthrough link holds: `#/walkthrough?text=…&step=softmax&layer=1&head=2`
+/// (layer and head 1-based, as the page shows them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalkthroughLink {
+    pub text: Option<String>,
+    pub step: Step,
+    /// 0-based
+    pub layer: usize,
+    /// 0-based
+    pub head: usize,
+    /// The parts that could not be used, in words
+    pub problem: Option<String>,
+}
+
+impl WalkthroughLink {
+    /// Reads the parameters; unusable values fall back to the defaults and are named in `problem`.
+    pub fn read(route: &Route) -> Self {
+        let mut bad = Vec::new();
+        let text = route
+            .get("text")
+            .map(|t| t.chars().take(MAX_LINK_TEXT).collect());
+        let step = match route.get("step") {
+            None => Step::Tokens,
+            Some(id) => Step::from_id(id).unwrap_or_else(|| {
+                bad.push("step");
+                Step::Tokens
+            }),
+        };
+        let mut one_based = |key: &'static str| match route.get(key) {
+            None => 0,
+            Some(v) => match v.parse::<usize>() {
+                Ok(n @ 1..=64) => n - 1,
+                _ => {
+                    bad.push(key);
+                    0
+                }
+            },
+        };
+        let layer = one_based("layer");
+        let head = one_based("head");
+        let problem = (!bad.is_empty()).then(|| {
+            format!(
+                "This link's {} could not be used, so the default is shown instead.",
+                bad.join(" and ")
+            )
+        });
+        WalkthroughLink {
+            text,
+            step,
+            layer,
+            head,
+            problem,
+        }
+    }
+
+    /// The hash for this view (text left out when longer than [`MAX_LINK_TEXT`]).
+    pub fn write(&self) -> Route {
+        let mut route = Route::of(Demo::Walkthrough);
+        let text = self
+            .text
+            .clone()
+            .filter(|t| t.chars().count() <= MAX_LINK_TEXT);
+        route.set("text", text);
+        route.set("step", Some(self.step.id().to_owned()));
+        route.set("layer", Some((self.layer + 1).to_string()));
+        route.set("head", Some((self.head + 1).to_string()));
+        route
+    }
+}
+
 fn shorten(s: &str, max: usize) -> String {
     let mut out: String = s.chars().take(max).collect();
     if s.chars().count() > max {
@@ -249,6 +324,35 @@ mod tests {
         // Long garbage is cut in the message.
         let r = Route::parse(&format!("#/{}", "x".repeat(5000)));
         assert!(r.problem.as_deref().is_some_and(|p| p.len() < 200));
+    }
+
+    #[test]
+    fn a_walkthrough_link_round_trips_and_bad_parts_are_named() {
+        let link = WalkthroughLink {
+            text: Some("Wer & wie? 100% 🙂 <b>".into()),
+            step: Step::Softmax,
+            layer: 1,
+            head: 3,
+            problem: None,
+        };
+        let hash = link.write().to_string();
+        assert!(hash.starts_with("#/walkthrough?text="));
+        assert_eq!(WalkthroughLink::read(&Route::parse(&hash)), link);
+
+        let bad = WalkthroughLink::read(&Route::parse("#/walkthrough?step=nope&layer=0&head=x"));
+        assert_eq!(
+            (bad.step, bad.layer, bad.head, bad.text),
+            (Step::Tokens, 0, 0, None)
+        );
+        assert!(bad
+            .problem
+            .is_some_and(|p| p.contains("step") && p.contains("layer") && p.contains("head")));
+
+        let long = WalkthroughLink {
+            text: Some("a".repeat(MAX_LINK_TEXT + 1)),
+            ..link
+        };
+        assert_eq!(long.write().get("text"), None);
     }
 
     #[test]

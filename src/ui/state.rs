@@ -7,6 +7,7 @@ use yew::Reducible;
 use crate::manifest::Manifest;
 use crate::maths::Walkthrough;
 use crate::protocol::ModelSummary;
+use crate::route::{Route, WalkthroughLink};
 use crate::steps::Step;
 
 /// Where the model is in its life.
@@ -62,6 +63,34 @@ impl Default for State {
             selected: None,
             latency_ms: None,
         }
+    }
+}
+
+impl State {
+    /// The state a link opens (see [`WalkthroughLink`]), with a message naming unusable parts.
+    pub fn from_link(route: &Route) -> (State, Option<String>) {
+        let link = WalkthroughLink::read(route);
+        let mut s = State::default();
+        if let Some(text) = link.text {
+            s.text = text;
+            s.text_edited = true;
+        }
+        s.step = link.step;
+        s.layer = link.layer;
+        s.head = link.head;
+        (s, link.problem)
+    }
+
+    /// The link to this view.
+    pub fn to_link(&self) -> Route {
+        WalkthroughLink {
+            text: Some(self.text.clone()),
+            step: self.step,
+            layer: self.layer,
+            head: self.head,
+            problem: None,
+        }
+        .write()
     }
 }
 

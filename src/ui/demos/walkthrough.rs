@@ -121,7 +121,19 @@ fn is_typing_target(event: &KeyboardEvent) -> bool {
 
 #[component]
 pub fn WalkthroughDemo() -> Html {
-    let state = use_reducer(State::default);
+    let route = use_context::<crate::route::Route>().unwrap_or_default();
+    let link = use_memo((), |_| State::from_link(&route));
+    let state = use_reducer(|| link.0.clone());
+    {
+        // Keep the address bar a link to exactly this view (replaceState: no history entry per keystroke).
+        let hash = state.to_link().to_string();
+        use_effect_with(hash, |hash| {
+            if let Ok(history) = gloo::utils::window().history() {
+                let _ =
+                    history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(hash));
+            }
+        });
+    }
     let runner = use_oneshot_runner::<AttentionWorker>();
     let seq = use_mut_ref(|| 0u64);
 
@@ -255,6 +267,9 @@ pub fn WalkthroughDemo() -> Html {
                                 onclick={Callback::from(move |_| dispatch.dispatch(Action::SetText(text.clone())))}>{ ex.clone() }</button> }
                         }) }
                     </div>
+                }
+                if let Some(message) = &link.1 {
+                    <p class="note" data-testid="link-problem" role="status">{ message.clone() }</p>
                 }
                 if let Some(message) = &state.input_message {
                     <p class="note" data-testid="input-message" role="status">{ message.clone() }</p>

@@ -1,0 +1,42 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { useWalkthrough } from "../support.mjs";
+
+describe("permalinks", () => {
+  const ctx = useWalkthrough();
+
+  it("the address bar follows the view, and opening it restores text, step, layer and head", async () => {
+    const { app, context } = ctx;
+    await app.open();
+    await app.waitUntilReady();
+    const text = "Le roi & la reine: 100% «oui» 🙂";
+    await app.setText(text);
+    await app.goToStep("softmax");
+    await app.layerSelect.selectOption("2");
+    await app.headSelect.selectOption("3");
+    await app.page.waitForFunction(() => location.hash.includes("head=3"));
+    const url = app.page.url();
+    assert.match(url, /#\/walkthrough\?text=.*&step=softmax&layer=2&head=3$/);
+
+    const other = await context.newPage();
+    await other.goto(url);
+    await other.locator('[data-testid="model-status"][data-state="ready"]').waitFor({ timeout: 60_000 });
+    await other.locator('[data-testid="step"][data-step="softmax"]').waitFor();
+    assert.equal(await other.getByTestId("text-input").inputValue(), text);
+    assert.equal(await other.getByTestId("layer-select").inputValue(), "2");
+    assert.equal(await other.getByTestId("head-select").inputValue(), "3");
+    await other.locator('[data-testid="heatmap"][data-name="weights head 3"]').first().waitFor();
+    await other.close();
+  });
+
+  it("a tampered link keeps what it can and says what it could not use", async () => {
+    const { app } = ctx;
+    await app.page.goto(`${app.baseUrl}#/walkthrough?text=Hola%20mundo&step=%3Cimg%3E&layer=999&head=-1`);
+    await app.waitUntilReady();
+    const problem = app.page.getByTestId("link-problem");
+    await problem.waitFor();
+    assert.match(await problem.textContent(), /step and layer and head could not be used/);
+    assert.equal(await app.textInput.inputValue(), "Hola mundo");
+    assert.equal(await app.currentStep(), "tokens");
+  });
+});
