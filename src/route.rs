@@ -6,6 +6,7 @@
 
 use std::fmt;
 
+use crate::maths::{MaskChoice, Selection, WhatIf};
 use crate::steps::Step;
 
 /// The demos, in the order the navigation lists them.
@@ -233,6 +234,100 @@ impl WalkthroughLink {
     }
 }
 
+/// Writes the what-if recipe into `route` (only what differs from the model's).
+pub fn write_what_if(route: &mut Route, w: &WhatIf) {
+    route.set("scale", (!w.scale).then(|| "off".to_owned()));
+    route.set(
+        "temp",
+        (w.temperature != 1.0).then(|| w.temperature.to_string()),
+    );
+    route.set(
+        "attn",
+        match w.selection {
+            Selection::Soft => None,
+            Selection::Argmax => Some("argmax".to_owned()),
+            Selection::TopK(k) => Some(format!("top{k}")),
+            Selection::Threshold(p) => Some(format!("p{p}")),
+        },
+    );
+    route.set(
+        "mask",
+        match &w.mask {
+            MaskChoice::Model => None,
+            MaskChoice::None => Some("none".to_owned()),
+            MaskChoice::Causal => Some("causal".to_owned()),
+            MaskChoice::Custom(cells) => {
+                let hidden: Vec<String> = cells
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &h)| h)
+                    .map(|(k, _)| k.to_string())
+                    .collect();
+                Some(format!("custom:{}", hidden.join(".")))
+            }
+        },
+    );
+}
+
+/// Reads the what-if recipe; unusable values keep the model's setting and are named.
+pub fn read_what_if(route: &Route) -> (WhatIf, Vec<&'static str>) {
+    let mut w = WhatIf::default();
+    let mut bad = Vec::new();
+    match route.get("scale") {
+        None => {}
+        Some("off") => w.scale = false,
+        Some(_) => bad.push("scale"),
+    }
+    if let Some(t) = route.get("temp") {
+        match t.parse::<f32>() {
+            Ok(t) if (0.1..=5.0).contains(&t) => w.temperature = t,
+            _ => bad.push("temperature"),
+        }
+    }
+    if let Some(a) = route.get("attn") {
+        let parsed = match a {
+            "argmax" => Some(Selection::Argmax),
+            _ => a
+                .strip_prefix("top")
+                .and_then(|k| k.parse::<usize>().ok())
+                .filter(|k| (1..=512).contains(k))
+                .map(Selection::TopK)
+                .or_else(|| {
+                    a.strip_prefix('p')
+                        .and_then(|p| p.parse::<f32>().ok())
+                        .filter(|p| (0.0..=1.0).contains(p))
+                        .map(Selection::Threshold)
+                }),
+        };
+        match parsed {
+            Some(s) => w.selection = s,
+            None => bad.push("attention"),
+        }
+    }
+    if let Some(m) = route.get("mask") {
+        let parsed = match m {
+            "none" => Some(MaskChoice::None),
+            "causal" => Some(MaskChoice::Causal),
+            _ => m.strip_prefix("custom:").and_then(|cells| {
+                let mut hidden = Vec::new();
+                for c in cells.split('.').filter(|c| !c.is_empty()) {
+                    let k = c.parse::<usize>().ok().filter(|&k| k < 512 * 512)?;
+                    if hidden.len() <= k {
+                        hidden.resize(k + 1, false);
+                    }
+                    hidden[k] = true;
+                }
+                Some(MaskChoice::Custom(hidden))
+            }),
+        };
+        match parsed {
+            Some(mask) => w.mask = mask,
+            None => bad.push("mask"),
+        }
+    }
+    (w, bad)
+}
+
 fn shorten(s: &str, max: usize) -> String {
     let mut out: String = s.chars().take(max).collect();
     if s.chars().count() > max {
@@ -353,6 +448,42 @@ mod tests {
             ..link
         };
         assert_eq!(long.write().get("text"), None);
+    }
+
+    #[test]
+    fn what_if_settings_round_trip_and_bad_ones_are_named() {
+        let recipes = [
+            WhatIf::default(),
+            WhatIf {
+                scale: false,
+                temperature: 2.5,
+                selection: Selection::TopK(3),
+                mask: MaskChoice::Causal,
+            },
+            WhatIf {
+                selection: Selection::Threshold(0.25),
+                mask: MaskChoice::Custom(vec![false, true, false, true]),
+                ..WhatIf::default()
+            },
+            WhatIf {
+                selection: Selection::Argmax,
+                mask: MaskChoice::None,
+                ..WhatIf::default()
+            },
+        ];
+        for w in recipes {
+            let mut route = Route::of(Demo::Walkthrough);
+            write_what_if(&mut route, &w);
+            let (back, bad) = read_what_if(&Route::parse(&route.to_string()));
+            assert!(bad.is_empty(), "{bad:?}");
+            assert_eq!(back, w);
+        }
+        assert!(Route::of(Demo::Walkthrough).params.is_empty());
+        let (w, bad) = read_what_if(&Route::parse(
+            "#/walkthrough?scale=1&temp=99&attn=top0&mask=custom:x",
+        ));
+        assert_eq!(w, WhatIf::default());
+        assert_eq!(bad, ["scale", "temperature", "attention", "mask"]);
     }
 
     #[test]

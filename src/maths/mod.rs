@@ -5,6 +5,7 @@ pub mod agreement;
 pub mod attention;
 pub mod matrix;
 pub mod record;
+pub mod whatif;
 
 pub use agreement::{Agreement, StepCheck, TOLERANCE};
 pub use attention::{
@@ -13,3 +14,7 @@ pub use attention::{
 };
 pub use matrix::{Matrix, ShapeError};
 pub use record::{LayerRecord, ModelRecord, Walkthrough};
+pub use whatif::{
+    attention_distance, mean, row_entropy, top_k_mass, what_if_weights, MaskChoice, Selection,
+    WhatIf,
+};

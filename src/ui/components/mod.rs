@@ -8,6 +8,7 @@ pub mod qk_breakdown;
 pub mod step_navigator;
 pub mod step_view;
 pub mod token_strip;
+pub mod what_if;
 
 pub use agreement_badge::AgreementBadge;
 pub use heatmap::{ColorScale, Heatmap};
@@ -17,3 +18,4 @@ pub use qk_breakdown::QkBreakdown;
 pub use step_navigator::StepNavigator;
 pub use step_view::StepView;
 pub use token_strip::TokenStrip;
+pub use what_if::{LayerAnalysis, WhatIfPanel};

@@ -14,10 +14,11 @@ use crate::export::ExportContext;
 use crate::manifest::Manifest;
 use crate::maths::Walkthrough;
 use crate::protocol::{ModelError, WorkerReply, WorkerRequest};
-use crate::route::Demo;
+use crate::route::{read_what_if, write_what_if, Demo};
 use crate::steps::Step;
 use crate::ui::components::{
-    AgreementBadge, ModelStatusBar, Prediction, StepNavigator, StepView, TokenStrip,
+    AgreementBadge, LayerAnalysis, ModelStatusBar, Prediction, StepNavigator, StepView, TokenStrip,
+    WhatIfPanel,
 };
 use crate::ui::fetch::{fetch_bytes, fetch_text};
 use crate::ui::state::{Action, ModelStatus, State};
@@ -122,11 +123,26 @@ fn is_typing_target(event: &KeyboardEvent) -> bool {
 #[component]
 pub fn WalkthroughDemo() -> Html {
     let route = use_context::<crate::route::Route>().unwrap_or_default();
-    let link = use_memo((), |_| State::from_link(&route));
+    let link = use_memo((), |_| {
+        let (state, problem) = State::from_link(&route);
+        let (whatif, bad) = read_what_if(&route);
+        let problem = match (problem, bad.is_empty()) {
+            (p, true) => p,
+            (p, false) => Some(format!(
+                "{}This link's what-if {} could not be used, so the model's own is shown.",
+                p.map(|p| format!("{p} ")).unwrap_or_default(),
+                bad.join(" and ")
+            )),
+        };
+        (state, whatif, problem)
+    });
     let state = use_reducer(|| link.0.clone());
+    let whatif = use_state(|| link.1.clone());
     {
         // Keep the address bar a link to exactly this view (replaceState: no history entry per keystroke).
-        let hash = state.to_link().to_string();
+        let mut route = state.to_link();
+        write_what_if(&mut route, &whatif);
+        let hash = route.to_string();
         use_effect_with(hash, |hash| {
             if let Ok(history) = gloo::utils::window().history() {
                 let _ =
@@ -268,7 +284,7 @@ pub fn WalkthroughDemo() -> Html {
                         }) }
                     </div>
                 }
-                if let Some(message) = &link.1 {
+                if let Some(message) = &link.2 {
                     <p class="note" data-testid="link-problem" role="status">{ message.clone() }</p>
                 }
                 if let Some(message) = &state.input_message {
@@ -320,7 +336,15 @@ pub fn WalkthroughDemo() -> Html {
                     <AgreementBadge agreement={w.agreement.clone()} layer={state.layer} />
                 </div>
                 <StepView walkthrough={w.clone()} step={step} layer={state.layer} head={state.head}
-                    selected={state.selected} onselect={on_select} onhead={on_head} export={Some(export)} />
+                    selected={state.selected} onselect={on_select} onhead={on_head} export={Some(export.clone())} />
+                if (Step::Scale.index()..=Step::Context.index()).contains(&step.index()) {
+                    <WhatIfPanel walkthrough={w.clone()} layer={state.layer} head={state.head}
+                        whatif={(*whatif).clone()} onchange={{ let whatif = whatif.clone(); Callback::from(move |v| whatif.set(v)) }}
+                        export={Some(export)} />
+                }
+                if step == Step::Softmax || step == Step::Context {
+                    <LayerAnalysis walkthrough={w.clone()} />
+                }
                 if let Some(m) = &manifest {
                     <Prediction labels={m.labels.clone()} probs={w.record.probs.clone()} />
                 }

@@ -1,0 +1,293 @@
+//! "What if…?": the current head's weights recomputed from the model's raw scores with the
+//! recipe changed, beside the model's real weights, with statistics of both. A banner says
+//! whenever the display has left the model's real computation.
+
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use super::heatmap::{ColorScale, Heatmap};
+use crate::export::ExportContext;
+use crate::maths::{
+    attention_distance, mean, row_entropy, top_k_mass, what_if_weights, MaskChoice, Matrix,
+    Selection, Walkthrough, WhatIf,
+};
+
+#[derive(Properties, PartialEq)]
+pub struct WhatIfProps {
+    pub walkthrough: Rc<Walkthrough>,
+    pub layer: usize,
+    pub head: usize,
+    pub whatif: WhatIf,
+    pub onchange: Callback<WhatIf>,
+    #[prop_or_default]
+    pub export: Option<Rc<ExportContext>>,
+}
+
+fn target_value<T: JsCast>(e: &Event, read: impl Fn(&T) -> String) -> Option<String> {
+    e.target()
+        .and_then(|t| t.dyn_into::<T>().ok())
+        .map(|el| read(&el))
+}
+
+fn input_value(e: &Event) -> Option<String> {
+    target_value::<web_sys::HtmlInputElement>(e, |i| i.value())
+}
+
+fn select_value(e: &Event) -> Option<String> {
+    target_value::<web_sys::HtmlSelectElement>(e, |s| s.value())
+}
+
+/// Row statistics of one weight matrix, averaged over rows.
+fn summary(weights: &Matrix) -> (f32, f32, f32) {
+    (
+        mean(&row_entropy(weights)),
+        mean(&top_k_mass(weights, 1)),
+        mean(&attention_distance(weights)),
+    )
+}
+
+#[component]
+pub fn WhatIfPanel(props: &WhatIfProps) -> Html {
+    let w = &props.walkthrough;
+    let (Some(rec), Some(ours)) = (w.record.layers.get(props.layer), w.layers.get(props.layer))
+    else {
+        return html! {};
+    };
+    let (Some(scores), Some(real)) = (rec.scores.get(props.head), rec.weights.get(props.head))
+    else {
+        return html! {};
+    };
+    let d_k = rec.params.d_k();
+    let n = scores.rows();
+    let tokens = Rc::new(w.record.tokens.clone());
+    let wi = props.whatif.clone();
+    let changed = what_if_weights(scores, &ours.mask, d_k, &wi);
+    let value = rec.value.columns(props.head * d_k, (props.head + 1) * d_k);
+    let context_shift = match (real.matmul(&value), changed.matmul(&value)) {
+        (Ok(a), Ok(b)) => Some(a.max_abs_diff(&b)),
+        _ => None,
+    };
+
+    let update = |f: fn(&mut WhatIf, String)| {
+        let (wi, cb) = (wi.clone(), props.onchange.clone());
+        move |v: Option<String>| {
+            if let Some(v) = v {
+                let mut next = wi.clone();
+                f(&mut next, v);
+                cb.emit(next);
+            }
+        }
+    };
+    let on_scale = {
+        let set = update(|w, v| w.scale = v == "true");
+        Callback::from(move |e: Event| {
+            set(target_value::<web_sys::HtmlInputElement>(&e, |i| {
+                i.checked().to_string()
+            }))
+        })
+    };
+    let on_temp = {
+        let set = update(|w, v| {
+            if let Ok(t) = v.parse::<f32>() {
+                w.temperature = (t.clamp(0.1, 5.0) * 10.0).round() / 10.0;
+            }
+        });
+        Callback::from(move |e: InputEvent| set(input_value(&e)))
+    };
+    let on_selection = {
+        let set = update(|w, v| {
+            w.selection = match v.as_str() {
+                "argmax" => Selection::Argmax,
+                "topk" => Selection::TopK(2),
+                "threshold" => Selection::Threshold(0.1),
+                _ => Selection::Soft,
+            }
+        });
+        Callback::from(move |e: Event| set(select_value(&e)))
+    };
+    let on_param = {
+        let set = update(|w, v| match w.selection {
+            Selection::TopK(_) => {
+                if let Ok(k) = v.parse::<usize>() {
+                    w.selection = Selection::TopK(k.clamp(1, 512));
+                }
+            }
+            Selection::Threshold(_) => {
+                if let Ok(p) = v.parse::<f32>() {
+                    w.selection = Selection::Threshold(p.clamp(0.0, 1.0));
+                }
+            }
+            _ => {}
+        });
+        Callback::from(move |e: InputEvent| set(input_value(&e)))
+    };
+    let model_hidden: Vec<bool> = (0..n * n)
+        .map(|k| ours.mask.data().get(k).is_some_and(|v| !v.is_finite()))
+        .collect();
+    let on_mask = {
+        let (wi, cb, model_hidden) = (wi.clone(), props.onchange.clone(), model_hidden.clone());
+        Callback::from(move |e: Event| {
+            if let Some(v) = select_value(&e) {
+                let mut next = wi.clone();
+                next.mask = match v.as_str() {
+                    "none" => MaskChoice::None,
+                    "causal" => MaskChoice::Causal,
+                    // Start from the model's own mask; clicks then hide or show cells.
+                    "custom" => MaskChoice::Custom(model_hidden.clone()),
+                    _ => MaskChoice::Model,
+                };
+                cb.emit(next);
+            }
+        })
+    };
+    let on_paint = match &wi.mask {
+        MaskChoice::Custom(cells) => {
+            let (wi, cb, cells) = (wi.clone(), props.onchange.clone(), cells.clone());
+            Some(Callback::from(move |(i, j): (usize, usize)| {
+                let mut cells = cells.clone();
+                cells.resize(n * n, false);
+                if let Some(c) = cells.get_mut(i * n + j) {
+                    *c = !*c;
+                }
+                let mut next = wi.clone();
+                next.mask = MaskChoice::Custom(cells);
+                cb.emit(next);
+            }))
+        }
+        _ => None,
+    };
+    let on_reset = {
+        let cb = props.onchange.clone();
+        Callback::from(move |_| cb.emit(WhatIf::default()))
+    };
+
+    let (sel_id, param) = match wi.selection {
+        Selection::Soft => ("soft", None),
+        Selection::Argmax => ("argmax", None),
+        Selection::TopK(k) => (
+            "topk",
+            Some(("k", k.to_string(), "1", "1", n.max(1).to_string())),
+        ),
+        Selection::Threshold(p) => (
+            "threshold",
+            Some(("p", p.to_string(), "0.05", "0", "1".into())),
+        ),
+    };
+    let mask_id = match wi.mask {
+        MaskChoice::Model => "model",
+        MaskChoice::None => "none",
+        MaskChoice::Causal => "causal",
+        MaskChoice::Custom(_) => "custom",
+    };
+    let (h, l) = (props.head + 1, props.layer + 1);
+    let real_stats = summary(real);
+    let new_stats = summary(&changed);
+    let stat_row = |name: &str, a: f32, b: f32| {
+        html! { <tr><th scope="row">{ name }</th><td>{ format!("{a:.3}") }</td><td>{ format!("{b:.3}") }</td></tr> }
+    };
+    let base = props.export.as_deref().cloned().unwrap_or_default();
+    let ctx = Rc::new(ExportContext {
+        step: Some("what-if".into()),
+        layer: Some(l),
+        head: Some(h),
+        ..base
+    });
+
+    html! {
+        <section class="whatif" data-testid="whatif" aria-labelledby="whatif-title" data-model={wi.is_model().to_string()}>
+            <h3 id="whatif-title">{ format!("What if…? (layer {l}, head {h})") }</h3>
+            <div class="whatif-controls">
+                <label><input type="checkbox" data-testid="whatif-scale" checked={wi.scale} onchange={on_scale} />{ " Divide by √d_k" }</label>
+                <label>{ "Temperature " }
+                    <input type="range" data-testid="whatif-temperature" min="0.1" max="5" step="0.1"
+                        value={wi.temperature.to_string()} oninput={on_temp} aria-valuetext={wi.temperature.to_string()} />
+                    <output>{ format!(" {:.1}", wi.temperature) }</output>
+                </label>
+                <label>{ "Attention " }
+                    <select data-testid="whatif-selection" onchange={on_selection}>
+                        <option value="soft" selected={sel_id == "soft"}>{ "soft (softmax)" }</option>
+                        <option value="argmax" selected={sel_id == "argmax"}>{ "hard (argmax)" }</option>
+                        <option value="topk" selected={sel_id == "topk"}>{ "top-k" }</option>
+                        <option value="threshold" selected={sel_id == "threshold"}>{ "threshold" }</option>
+                    </select>
+                </label>
+                if let Some((name, v, step, min, max)) = param {
+                    <label>{ format!("{name} ") }
+                        <input type="number" data-testid="whatif-param" value={v} {step} {min} {max} oninput={on_param} />
+                    </label>
+                }
+                <label>{ "Mask " }
+                    <select data-testid="whatif-mask" onchange={on_mask}>
+                        <option value="model" selected={mask_id == "model"}>{ "the model's (padding)" }</option>
+                        <option value="none" selected={mask_id == "none"}>{ "none" }</option>
+                        <option value="causal" selected={mask_id == "causal"}>{ "causal" }</option>
+                        <option value="custom" selected={mask_id == "custom"}>{ "paint your own" }</option>
+                    </select>
+                </label>
+                <button type="button" data-testid="whatif-reset" onclick={on_reset} disabled={wi.is_model()}>{ "Back to the model" }</button>
+            </div>
+            if wi.is_model() {
+                <p class="muted" data-testid="whatif-state">{ "These are the model's own settings: the weights on the right are recomputed from its scores and match its real weights." }</p>
+            } else {
+                <p class="whatif-banner" data-testid="whatif-banner" role="status">
+                    { format!("What-if: not the model's computation ({}). The first map keeps the model's real weights; the model itself is unchanged.", wi.changes().join(", ")) }
+                </p>
+            }
+            if matches!(wi.mask, MaskChoice::Custom(_)) {
+                <p class="hint">{ "Click cells of the what-if map to hide or show that key for that query." }</p>
+            }
+            <div class="matrices">
+                <Heatmap name={format!("real weights head {h}")} matrix={Rc::new(real.clone())} rows={tokens.clone()}
+                    cols={Some(tokens.clone())} scale={ColorScale::Weights} export={Some(ctx.clone())} caption={"the model"} />
+                <Heatmap name={format!("what-if weights head {h}")} matrix={Rc::new(changed)} rows={tokens.clone()}
+                    cols={Some(tokens.clone())} scale={ColorScale::Weights} onselect={on_paint} export={Some(ctx)}
+                    caption={if wi.is_model() { "same recipe" } else { "your recipe" }} />
+                <div class="whatif-stats">
+                    <table data-testid="whatif-stats">
+                        <caption>{ "Per query, averaged" }</caption>
+                        <thead><tr><th></th><th scope="col">{ "model" }</th><th scope="col">{ "what-if" }</th></tr></thead>
+                        <tbody>
+                            { stat_row("entropy (nats)", real_stats.0, new_stats.0) }
+                            { stat_row("top-1 mass", real_stats.1, new_stats.1) }
+                            { stat_row("distance (tokens)", real_stats.2, new_stats.2) }
+                        </tbody>
+                    </table>
+                    if let Some(shift) = context_shift {
+                        <p class="muted" data-testid="whatif-shift" data-value={shift.to_string()}>
+                            { format!("This head's output (weights · V) moves by up to {shift:.3}.") }</p>
+                    }
+                </div>
+            </div>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct LayerAnalysisProps {
+    pub walkthrough: Rc<Walkthrough>,
+}
+
+/// How attention changes across layers: entropy, top-1 mass and distance per layer and head.
+#[component]
+pub fn LayerAnalysis(props: &LayerAnalysisProps) -> Html {
+    let layers = &props.walkthrough.record.layers;
+    html! {
+        <section class="analysis" data-testid="analysis">
+            <h3>{ "Across layers" }</h3>
+            <p class="muted">{ "Entropy: how spread a query's attention is (0 = one key). Top-1 mass: the share of the strongest key. Distance: how far away, in tokens, attention lands on average." }</p>
+            <div class="matrix-table-scroll">
+                <table class="matrix-table" data-testid="analysis-table">
+                    <thead><tr><th scope="col">{ "layer" }</th><th scope="col">{ "head" }</th><th scope="col">{ "entropy" }</th><th scope="col">{ "top-1 mass" }</th><th scope="col">{ "distance" }</th></tr></thead>
+                    <tbody>
+                        { for layers.iter().enumerate().flat_map(|(l, layer)| layer.weights.iter().enumerate().map(move |(h, w)| {
+                            let (e, t, d) = summary(w);
+                            html! { <tr><th scope="row">{ l + 1 }</th><td>{ h + 1 }</td><td>{ format!("{e:.3}") }</td><td>{ format!("{t:.3}") }</td><td>{ format!("{d:.2}") }</td></tr> }
+                        })) }
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
