@@ -6,6 +6,7 @@
 import { mkdir } from "node:fs/promises";
 import { DESKTOP, PHONE, STEPS, launchBrowser, startSite } from "./support.mjs";
 import { WalkthroughPage } from "./pages/walkthrough.mjs";
+import { EncoderPage } from "./pages/encoder.mjs";
 
 const SENTENCE = "The cat sat on the mat because it was warm.";
 const outDir = new URL("./artifacts/", import.meta.url);
@@ -25,6 +26,22 @@ try {
       await app.goToStep(name);
       if (name === "scores") await app.clickScoreCell(1, 2).catch(() => {}); // show the q·k breakdown too
       const file = new URL(`${label}-${String(i + 1).padStart(2, "0")}-${name}.png`, outDir);
+      await app.page.screenshot({ path: file.pathname, fullPage: true });
+      console.log(`wrote e2e/artifacts/${file.pathname.split("/").pop()}`);
+    }
+    // The pretrained encoder (#/encoder): model view, head view, all heads, two steps.
+    const enc = new EncoderPage(app.page, site.url);
+    await enc.openAndRun();
+    const shots = [
+      ["model", async () => {}],
+      ["head", async () => { await enc.pickHead(2, 4); await enc.queries.nth(4).hover(); }],
+      ["all-heads", async () => { await app.page.mouse.move(0, 0); await enc.allHeadsToggle.check(); }],
+      ["step-embeddings", async () => { await enc.showView("steps"); await enc.goToStep("embeddings"); }],
+      ["step-softmax", async () => { await enc.goToStep("softmax"); }],
+    ];
+    for (const [name, show] of shots) {
+      await show();
+      const file = new URL(`${label}-encoder-${name}.png`, outDir);
       await app.page.screenshot({ path: file.pathname, fullPage: true });
       console.log(`wrote e2e/artifacts/${file.pathname.split("/").pop()}`);
     }

@@ -506,7 +506,7 @@ impl EncoderLayer {
             b_output: vector(tensors, &t("b_o"))?,
             n_heads,
         };
-        if n_heads == 0 || params.d_model() % n_heads != 0 {
+        if n_heads == 0 || !params.d_model().is_multiple_of(n_heads) {
             return Err(format!(
                 "{n_heads} heads do not divide d_model = {}",
                 params.d_model()

@@ -1,0 +1,329 @@
+//! The encoder demo's state and the only way it changes: [`Action`]s through a reducer.
+
+use std::rc::Rc;
+
+use yew::Reducible;
+
+use crate::encoder::{AttentionMaps, EncoderLayer, EncoderManifest, StatKey};
+use crate::protocol::{Encoded, ModelSummary};
+use crate::route::Route;
+use crate::steps::Step;
+use crate::ui::state::ModelStatus;
+
+/// The three ways to look at the model's attention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// Every layer and head at once, with statistics.
+    Model,
+    /// One head as lines between tokens.
+    Head,
+    /// One layer, step by step, from the model's real weights.
+    Steps,
+}
+
+impl View {
+    pub const ALL: [View; 3] = [View::Model, View::Head, View::Steps];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            View::Model => "model",
+            View::Head => "head",
+            View::Steps => "steps",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            View::Model => "Model view",
+            View::Head => "Head view",
+            View::Steps => "Step by step",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<View> {
+        Self::ALL.into_iter().find(|v| v.id() == id)
+    }
+}
+
+/// One finished run: the tokens and every layer's attention.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunResult {
+    pub seq: u64,
+    pub encoded: Rc<Encoded>,
+    pub tokens: Rc<Vec<String>>,
+    pub maps: Rc<AttentionMaps>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EncoderState {
+    /// What the user typed: never cleared by an error.
+    pub text: String,
+    pub status: ModelStatus,
+    pub manifest: Option<Rc<EncoderManifest>>,
+    pub view: View,
+    pub layer: usize,
+    pub head: usize,
+    pub step: Step,
+    /// Show [CLS]/[SEP] in the model and head views.
+    pub hide_special: bool,
+    pub all_heads: bool,
+    pub sort: StatKey,
+    pub descending: bool,
+    /// The score cell whose q·k breakdown is open.
+    pub selected: Option<(usize, usize)>,
+    /// Newest run asked for, and newest shown: drop answers that arrive late.
+    pub requested_seq: u64,
+    pub result: Option<RunResult>,
+    /// The step view's layer for the run shown (asked for separately: it is larger).
+    pub layer_record: Option<(u64, Rc<EncoderLayer>)>,
+    pub layer_error: Option<String>,
+    /// Counts completed runs; the DOM exposes it so tests can wait for fresh results.
+    pub run_id: u64,
+    pub input_message: Option<String>,
+    pub run_error: Option<String>,
+    /// Request to result of the newest run (worker inference + transfer), ms.
+    pub infer_ms: Option<f64>,
+    /// Opening the view to the first result (download, load, first run), ms.
+    pub first_result_ms: Option<f64>,
+    pub load_ms: Option<f64>,
+}
+
+pub const DEFAULT_TEXT: &str = "The animal didn't cross the street because it was too tired.";
+
+impl EncoderState {
+    /// Starts from the link's parameters: `text`, `view`, `layer`, `head` (numbered from 1),
+    /// `step` and `special=hide`. Anything unusable is ignored.
+    pub fn from_route(route: &Route) -> Self {
+        let number = |k: &str| {
+            route
+                .get(k)
+                .and_then(|v| v.parse::<usize>().ok())
+                .and_then(|v| v.checked_sub(1))
+        };
+        Self {
+            text: route.get("text").unwrap_or(DEFAULT_TEXT).to_owned(),
+            status: ModelStatus::Loading {
+                loaded: 0,
+                total: 0,
+            },
+            manifest: None,
+            view: route
+                .get("view")
+                .and_then(View::from_id)
+                .unwrap_or(View::Model),
+            layer: number("layer").unwrap_or(0),
+            head: number("head").unwrap_or(0),
+            step: route
+                .get("step")
+                .and_then(Step::from_id)
+                .unwrap_or(Step::Tokens),
+            hide_special: route.get("special") == Some("hide"),
+            all_heads: false,
+            sort: StatKey::Head,
+            descending: false,
+            selected: None,
+            requested_seq: 0,
+            result: None,
+            layer_record: None,
+            layer_error: None,
+            run_id: 0,
+            input_message: None,
+            run_error: None,
+            infer_ms: None,
+            first_result_ms: None,
+            load_ms: None,
+        }
+    }
+
+    /// The link that restores this view.
+    pub fn route(&self) -> Route {
+        let mut r = Route::of(crate::route::Demo::Encoder);
+        // Very long text is left out of the link (it still runs).
+        if self.text.chars().count() <= crate::route::MAX_LINK_TEXT {
+            r.set("text", Some(self.text.clone()));
+        }
+        r.set("view", Some(self.view.id().to_owned()));
+        r.set("layer", Some((self.layer + 1).to_string()));
+        r.set("head", Some((self.head + 1).to_string()));
+        if self.view == View::Steps {
+            r.set("step", Some(self.step.id().to_owned()));
+        }
+        if self.hide_special {
+            r.set("special", Some("hide".into()));
+        }
+        r
+    }
+
+    pub fn running(&self) -> bool {
+        self.result.as_ref().map_or(0, |r| r.seq) < self.requested_seq
+            && self.run_error.is_none()
+            && self.input_message.is_none()
+    }
+
+    pub fn summary(m: &EncoderManifest) -> ModelSummary {
+        ModelSummary {
+            n_layers: m.n_layers,
+            n_heads: m.n_heads,
+            d_model: m.d_model,
+            max_len: m.max_len,
+        }
+    }
+
+    /// The step view's record, if it belongs to the run shown and the chosen layer.
+    pub fn current_layer(&self) -> Option<Rc<EncoderLayer>> {
+        let (seq, rec) = self.layer_record.as_ref()?;
+        (Some(*seq) == self.result.as_ref().map(|r| r.seq) && rec.layer == self.layer)
+            .then(|| rec.clone())
+    }
+
+    fn clamp(&mut self) {
+        if let Some(m) = &self.manifest {
+            self.layer = self.layer.min(m.n_layers.saturating_sub(1));
+            self.head = self.head.min(m.n_heads.saturating_sub(1));
+        }
+    }
+}
+
+pub enum Action {
+    SetText(String),
+    ManifestLoaded(Rc<EncoderManifest>),
+    Progress {
+        loaded: u64,
+        total: u64,
+    },
+    ModelReady {
+        load_ms: f64,
+    },
+    ModelFailed(String),
+    /// A run was sent to the worker.
+    Requested(u64),
+    RunFinished {
+        seq: u64,
+        result: Result<RunResult, String>,
+        infer_ms: f64,
+        since_open_ms: f64,
+    },
+    InputRejected {
+        seq: u64,
+        message: String,
+    },
+    LayerFinished {
+        seq: u64,
+        result: Result<Rc<EncoderLayer>, String>,
+    },
+    SetView(View),
+    /// Open a head (from the grid or the table) in the head view.
+    Pick {
+        layer: usize,
+        head: usize,
+    },
+    SetLayer(usize),
+    SetHead(usize),
+    GoTo(Step),
+    Select(Option<(usize, usize)>),
+    ToggleSpecial,
+    ToggleAllHeads,
+    Sort(StatKey),
+}
+
+impl Reducible for EncoderState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match action {
+            Action::SetText(text) => {
+                s.text = text;
+                s.input_message = None;
+            }
+            Action::ManifestLoaded(m) => {
+                s.manifest = Some(m);
+                s.clamp();
+            }
+            Action::Progress { loaded, total } => {
+                s.status = ModelStatus::Loading { loaded, total };
+            }
+            Action::ModelReady { load_ms } => {
+                if let Some(m) = &s.manifest {
+                    s.status = ModelStatus::Ready(Self::summary(m));
+                }
+                s.load_ms = Some(load_ms);
+            }
+            Action::ModelFailed(message) => s.status = ModelStatus::Failed(message),
+            Action::Requested(seq) => s.requested_seq = s.requested_seq.max(seq),
+            Action::RunFinished {
+                seq,
+                result,
+                infer_ms,
+                since_open_ms,
+            } => {
+                if seq < s.requested_seq {
+                    return self; // a newer run is on its way
+                }
+                match result {
+                    Ok(r) => {
+                        s.result = Some(r);
+                        s.run_error = None;
+                        s.input_message = None;
+                        s.infer_ms = Some(infer_ms);
+                        s.first_result_ms.get_or_insert(since_open_ms);
+                        s.selected = None;
+                    }
+                    Err(e) => s.run_error = Some(e),
+                }
+                s.run_id += 1;
+            }
+            Action::InputRejected { seq, message } => {
+                if seq < s.requested_seq {
+                    return self;
+                }
+                s.input_message = Some(message);
+                s.run_error = None;
+                s.run_id += 1;
+            }
+            Action::LayerFinished { seq, result } => {
+                if Some(seq) != s.result.as_ref().map(|r| r.seq) {
+                    return self;
+                }
+                match result {
+                    Ok(rec) => {
+                        s.layer_record = Some((seq, rec));
+                        s.layer_error = None;
+                    }
+                    Err(e) => s.layer_error = Some(e),
+                }
+            }
+            Action::SetView(v) => s.view = v,
+            Action::Pick { layer, head } => {
+                s.layer = layer;
+                s.head = head;
+                s.all_heads = false;
+                s.view = View::Head;
+                s.selected = None;
+            }
+            Action::SetLayer(l) => {
+                s.layer = l;
+                s.selected = None;
+                s.clamp();
+            }
+            Action::SetHead(h) => {
+                s.head = h;
+                s.clamp();
+            }
+            Action::GoTo(step) => s.step = step,
+            Action::Select(cell) => s.selected = cell,
+            Action::ToggleSpecial => s.hide_special = !s.hide_special,
+            Action::ToggleAllHeads => s.all_heads = !s.all_heads,
+            Action::Sort(key) => {
+                if s.sort == key {
+                    s.descending = !s.descending;
+                } else {
+                    s.sort = key;
+                    // Largest first is what one looks for, except for the head order.
+                    s.descending = key != StatKey::Head;
+                }
+            }
+        }
+        Rc::new(s)
+    }
+}
