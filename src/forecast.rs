@@ -564,7 +564,7 @@ mod tests {
         assert!(m.find("a").is_some() && m.find("b").is_none());
         let short = good.replace("[1,2,3,4]", "[1,2,3]");
         assert!(ForecastManifest::parse(&short)
-            .unwrap_err()
+            .expect_err("too short")
             .contains("shorter"));
         assert!(ForecastManifest::parse("{}").is_err());
         assert!(ForecastManifest::parse("<html>").is_err());

@@ -77,6 +77,7 @@ fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
 fn tract_matches_pytorch_on_every_case() {
     let g = golden();
     let runner = runner();
+    let mut worst = 0.0f32;
     for case in &g.cases {
         let out = run(&runner, &case.pixels);
         for name in &g.output_names {
@@ -85,6 +86,7 @@ fn tract_matches_pytorch_on_every_case() {
             assert_eq!(got.shape, want.shape, "{} {name}", case.name);
             let d = max_abs_diff(got.as_f32().expect("f32"), &want.data);
             assert!(d <= g.tolerance as f32, "{} {name}: max |Δ| {d}", case.name);
+            worst = worst.max(d);
         }
         let probs = Tensor::find(&out, "probs")
             .and_then(Tensor::as_f32)
@@ -95,12 +97,14 @@ fn tract_matches_pytorch_on_every_case() {
             .collect();
         assert_eq!(predicted, case.predicted, "{}", case.name);
     }
+    eprintln!("digits: tract vs PyTorch, largest |Δ|: {worst:.2e}");
 }
 
 #[test]
 fn our_rollout_matches_python_on_tracts_attention() {
     let g = golden();
     let runner = runner();
+    let mut worst = 0.0f64;
     for case in &g.cases {
         let out = run(&runner, &case.pixels);
         let batch = case.pixels.len() / 64;
@@ -127,6 +131,7 @@ fn our_rollout_matches_python_on_tracts_attention() {
                 "{} item {b}: rollout max |Δ| {d}",
                 case.name
             );
+            worst = worst.max(d);
             let cls = cls_rollout(&ours);
             assert_eq!(cls.len(), 16);
             assert!(cls.iter().all(|&v| (0.0..=1.0).contains(&v)));
@@ -134,6 +139,7 @@ fn our_rollout_matches_python_on_tracts_attention() {
             assert!((ours[..SEQ].iter().sum::<f64>() - 1.0).abs() < 1e-9);
         }
     }
+    eprintln!("digits: our rollout (on tract's attention) vs Python's, largest |Δ|: {worst:.2e}");
 }
 
 #[test]

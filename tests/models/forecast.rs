@@ -123,6 +123,7 @@ fn tract_forecasts_and_attention_match_pytorch() {
     let (m, g) = (manifest(), golden());
     let tol = g.tolerance as f32;
     let mut checked = 0;
+    let mut worst = 0.0f32;
     for series in &m.series {
         let runner = load(&series.onnx, m.window);
         for case in g.cases.iter().filter(|c| c.series == series.id) {
@@ -142,6 +143,7 @@ fn tract_forecasts_and_attention_match_pytorch() {
                 assert_eq!(got.shape, want.shape, "{} {} {name}", series.id, case.name);
                 let d = max_abs_diff(got.as_f32().expect("f32"), &want.data);
                 assert!(d <= tol, "{} {} {name}: max |Δ| {d}", series.id, case.name);
+                worst = worst.max(d);
             }
             // every row of attention is a distribution over the past steps
             for l in 0..m.n_layers {
@@ -176,6 +178,7 @@ fn tract_forecasts_and_attention_match_pytorch() {
         }
     }
     assert_eq!(checked, g.cases.len());
+    eprintln!("forecast: tract vs PyTorch, largest |Δ| over {checked} cases: {worst:.2e}");
 }
 
 #[test]

@@ -2,13 +2,17 @@
 
 pub mod agreement_badge;
 pub mod attention_canvas;
+pub mod digit_canvas;
+pub mod forecast_plot;
 pub mod head_stats_table;
 pub mod head_view;
 pub mod heatmap;
 pub mod model_grid;
 pub mod model_status;
+pub mod patch_attention;
 pub mod prediction;
 pub mod qk_breakdown;
+pub mod series_overview;
 pub mod step_navigator;
 pub mod step_view;
 pub mod token_strip;
