@@ -8,12 +8,12 @@
 
 #![forbid(unsafe_code)]
 
-#[cfg(feature = "runtime")]
-pub mod graph;
 pub mod digits;
 pub mod encoder;
 pub mod export;
 pub mod forecast;
+#[cfg(feature = "runtime")]
+pub mod graph;
 pub mod manifest;
 pub mod maths;
 #[cfg(feature = "runtime")]
