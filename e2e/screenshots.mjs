@@ -6,6 +6,8 @@
 import { mkdir } from "node:fs/promises";
 import { DESKTOP, PHONE, STEPS, launchBrowser, startSite } from "./support.mjs";
 import { WalkthroughPage } from "./pages/walkthrough.mjs";
+import { ForecastPage } from "./pages/forecast.mjs";
+import { DigitsPage, SHAPES } from "./pages/digits.mjs";
 import { EncoderPage } from "./pages/encoder.mjs";
 
 const SENTENCE = "The cat sat on the mat because it was warm.";
@@ -45,6 +47,22 @@ try {
       await app.page.screenshot({ path: file.pathname, fullPage: true });
       console.log(`wrote e2e/artifacts/${file.pathname.split("/").pop()}`);
     }
+    // Time series (#/forecast): the default view, then a past value dragged up; image patches
+    // (#/digits): a drawn 7 with its attention and rollout, then a test image.
+    const fc = new ForecastPage(app.page, site.url);
+    await fc.open();
+    await fc.waitUntilForecast();
+    await app.page.screenshot({ path: new URL(`${label}-forecast.png`, outDir).pathname, fullPage: true });
+    await fc.dragPastPoint(30, -40);
+    await app.page.screenshot({ path: new URL(`${label}-forecast-edited.png`, outDir).pathname, fullPage: true });
+    const dg = new DigitsPage(app.page, site.url);
+    await dg.open();
+    await dg.waitUntilReady();
+    await dg.draw(SHAPES.seven);
+    await app.page.screenshot({ path: new URL(`${label}-digits-drawn.png`, outDir).pathname, fullPage: true });
+    await dg.pickExample(4);
+    await app.page.screenshot({ path: new URL(`${label}-digits-test-image.png`, outDir).pathname, fullPage: true });
+    console.log(`wrote e2e/artifacts/${label}-forecast*.png and ${label}-digits-*.png`);
     try {
       app.assertHealthy();
     } catch (err) {
