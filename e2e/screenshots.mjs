@@ -2,6 +2,7 @@
 // reviewing the layout by eye (and for the README). Serves DIST (default dist) under the sub-path.
 //
 //   node e2e/screenshots.mjs            → e2e/artifacts/desktop-01-tokens.png … phone-10-output.png
+//   ONLY=translate,recommend node e2e/screenshots.mjs   → only those demos
 
 import { mkdir } from "node:fs/promises";
 import { DESKTOP, PHONE, STEPS, launchBrowser, startSite } from "./support.mjs";
@@ -9,8 +10,17 @@ import { WalkthroughPage } from "./pages/walkthrough.mjs";
 import { ForecastPage } from "./pages/forecast.mjs";
 import { DigitsPage, SHAPES } from "./pages/digits.mjs";
 import { EncoderPage } from "./pages/encoder.mjs";
+import { TranslatePage } from "./pages/translate.mjs";
+import { RecommendPage } from "./pages/recommend.mjs";
 
 const SENTENCE = "The cat sat on the mat because it was warm.";
+const ONLY = (process.env.ONLY ?? "").split(",").filter(Boolean);
+const wanted = (demo) => ONLY.length === 0 || ONLY.includes(demo);
+const shoot = async (page, name) => {
+  const file = new URL(name, outDir);
+  await page.screenshot({ path: file.pathname, fullPage: true });
+  console.log(`wrote e2e/artifacts/${name}`);
+};
 const outDir = new URL("./artifacts/", import.meta.url);
 await mkdir(outDir, { recursive: true });
 
@@ -21,48 +31,82 @@ try {
   for (const [label, viewport] of Object.entries({ desktop: DESKTOP, phone: PHONE })) {
     const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
     const app = new WalkthroughPage(await context.newPage(), site.url);
-    await app.open();
-    await app.waitUntilReady();
-    await app.setText(SENTENCE);
-    for (const [i, name] of STEPS.entries()) {
-      await app.goToStep(name);
-      if (name === "scores") await app.clickScoreCell(1, 2).catch(() => {}); // show the q·k breakdown too
-      const file = new URL(`${label}-${String(i + 1).padStart(2, "0")}-${name}.png`, outDir);
-      await app.page.screenshot({ path: file.pathname, fullPage: true });
-      console.log(`wrote e2e/artifacts/${file.pathname.split("/").pop()}`);
+    if (wanted("walkthrough")) {
+      await app.open();
+      await app.waitUntilReady();
+      await app.setText(SENTENCE);
+      for (const [i, name] of STEPS.entries()) {
+        await app.goToStep(name);
+        if (name === "scores") await app.clickScoreCell(1, 2).catch(() => {}); // show the q·k breakdown too
+        const file = new URL(`${label}-${String(i + 1).padStart(2, "0")}-${name}.png`, outDir);
+        await app.page.screenshot({ path: file.pathname, fullPage: true });
+        console.log(`wrote e2e/artifacts/${file.pathname.split("/").pop()}`);
+      }
     }
     // The pretrained encoder (#/encoder): model view, head view, all heads, two steps.
-    const enc = new EncoderPage(app.page, site.url);
-    await enc.openAndRun();
-    const shots = [
-      ["model", async () => {}],
-      ["head", async () => { await enc.pickHead(2, 4); await enc.queries.nth(4).hover(); }],
-      ["all-heads", async () => { await app.page.mouse.move(0, 0); await enc.allHeadsToggle.check(); }],
-      ["step-embeddings", async () => { await enc.showView("steps"); await enc.goToStep("embeddings"); }],
-      ["step-softmax", async () => { await enc.goToStep("softmax"); }],
-    ];
-    for (const [name, show] of shots) {
-      await show();
-      const file = new URL(`${label}-encoder-${name}.png`, outDir);
-      await app.page.screenshot({ path: file.pathname, fullPage: true });
-      console.log(`wrote e2e/artifacts/${file.pathname.split("/").pop()}`);
+    if (wanted("encoder")) {
+      const enc = new EncoderPage(app.page, site.url);
+      await enc.openAndRun();
+      const shots = [
+        ["model", async () => {}],
+        ["head", async () => { await enc.pickHead(2, 4); await enc.queries.nth(4).hover(); }],
+        ["all-heads", async () => { await app.page.mouse.move(0, 0); await enc.allHeadsToggle.check(); }],
+        ["step-embeddings", async () => { await enc.showView("steps"); await enc.goToStep("embeddings"); }],
+        ["step-softmax", async () => { await enc.goToStep("softmax"); }],
+      ];
+      for (const [name, show] of shots) {
+        await show();
+        const file = new URL(`${label}-encoder-${name}.png`, outDir);
+        await app.page.screenshot({ path: file.pathname, fullPage: true });
+        console.log(`wrote e2e/artifacts/${file.pathname.split("/").pop()}`);
+      }
     }
-    // Time series (#/forecast): the default view, then a past value dragged up; image patches
-    // (#/digits): a drawn 7 with its attention and rollout, then a test image.
-    const fc = new ForecastPage(app.page, site.url);
-    await fc.open();
-    await fc.waitUntilForecast();
-    await app.page.screenshot({ path: new URL(`${label}-forecast.png`, outDir).pathname, fullPage: true });
-    await fc.dragPastPoint(30, -40);
-    await app.page.screenshot({ path: new URL(`${label}-forecast-edited.png`, outDir).pathname, fullPage: true });
-    const dg = new DigitsPage(app.page, site.url);
-    await dg.open();
-    await dg.waitUntilReady();
-    await dg.draw(SHAPES.seven);
-    await app.page.screenshot({ path: new URL(`${label}-digits-drawn.png`, outDir).pathname, fullPage: true });
-    await dg.pickExample(4);
-    await app.page.screenshot({ path: new URL(`${label}-digits-test-image.png`, outDir).pathname, fullPage: true });
-    console.log(`wrote e2e/artifacts/${label}-forecast*.png and ${label}-digits-*.png`);
+    if (wanted("forecast")) {
+      // Time series (#/forecast): the default view, then a past value dragged up; image patches
+      // (#/digits): a drawn 7 with its attention and rollout, then a test image.
+      const fc = new ForecastPage(app.page, site.url);
+      await fc.open();
+      await fc.waitUntilForecast();
+      await app.page.screenshot({ path: new URL(`${label}-forecast.png`, outDir).pathname, fullPage: true });
+      await fc.dragPastPoint(30, -40);
+      await app.page.screenshot({ path: new URL(`${label}-forecast-edited.png`, outDir).pathname, fullPage: true });
+    }
+    if (wanted("digits")) {
+      const dg = new DigitsPage(app.page, site.url);
+      await dg.open();
+      await dg.waitUntilReady();
+      await dg.draw(SHAPES.seven);
+      await app.page.screenshot({ path: new URL(`${label}-digits-drawn.png`, outDir).pathname, fullPage: true });
+      await dg.pickExample(4);
+      await app.page.screenshot({ path: new URL(`${label}-digits-test-image.png`, outDir).pathname, fullPage: true });
+      console.log(`wrote e2e/artifacts/${label}-forecast*.png and ${label}-digits-*.png`);
+    }
+    // Translation (#/translate): an example decoded to the end, then stepped back to the middle.
+    if (wanted("translate")) {
+      const tr = new TranslatePage(app.page, site.url);
+      await tr.open();
+      await tr.waitUntilReady();
+      await tr.translate("The king went up to the city with his servants.");
+      await tr.translateAll();
+      await tr.targetTokens.nth(1).hover();
+      await shoot(app.page, `${label}-translate-done.png`);
+      await app.page.mouse.move(0, 0);
+      for (let i = 0; i < 5; i++) await tr.backButton.click();
+      await shoot(app.page, `${label}-translate-step.png`);
+    }
+    // Recommendation (#/recommend): a real user's history, then an earlier position inspected.
+    if (wanted("recommend")) {
+      const rec = new RecommendPage(app.page, site.url);
+      await rec.open();
+      await rec.waitUntilReady();
+      await rec.waitForResult(0);
+      await shoot(app.page, `${label}-recommend.png`);
+      await rec.open("h=50-181-172-174-100-127&at=3");
+      await rec.page.reload();
+      await rec.waitUntilReady();
+      await rec.waitForResult(0);
+      await shoot(app.page, `${label}-recommend-earlier.png`);
+    }
     try {
       app.assertHealthy();
     } catch (err) {

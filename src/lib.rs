@@ -19,8 +19,10 @@ pub mod maths;
 #[cfg(feature = "runtime")]
 pub mod model;
 pub mod protocol;
+pub mod recommend;
 pub mod route;
 pub mod steps;
+pub mod translate;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -11,3 +11,5 @@ mod forecast;
 mod graph;
 mod langid;
 mod model_errors;
+mod recommend;
+mod translate;

@@ -1,0 +1,568 @@
+//! The recommendation demo: build a viewing history from MovieLens-100k titles, and see a
+//! SASRec-style model's top-10 next movies and the attention it pays to each history item.
+//!
+//! The page keeps the history and sends the model's window (the most recent items, left-padded
+//! with 0) to the worker; the worker runs the ONNX graph; ranking, windowing and the fallback
+//! are the pure functions of [`crate::recommend`].
+
+mod state;
+
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+use yew_agent::prelude::*;
+
+use self::state::{Action, RecResult, RecState, Status};
+use crate::maths::Matrix;
+use crate::protocol::{InputSpec, Tensor};
+use crate::recommend::{
+    history_attention, popular_excluding, top_k_excluding, weights_output, Catalogue, Edit,
+    HeadChoice, ModelInput, RecManifest, INPUT_ITEMS, INPUT_POSITION, OUTPUT_SCORES, TOP_K,
+};
+use crate::route::Route;
+use crate::ui::components::heatmap::{ColorScale, Heatmap};
+use crate::ui::components::history_list::{Bar, HistoryList};
+use crate::ui::components::movie_search::MovieSearch;
+use crate::ui::components::recommendation_list::RecommendationList;
+use crate::ui::fetch::{fetch_bytes_cached, fetch_text};
+use crate::ui::worker_client::{infer, load_graph, Runner};
+use crate::worker::AttentionWorker;
+
+/// Where the model lives, relative to the page so the site works under a sub-path.
+const MODEL_DIR: &str = "models/recommend/";
+/// The worker's name for the graph.
+const KEY: &str = "recommend";
+
+fn now_ms() -> f64 {
+    gloo::utils::window().performance().map_or(0.0, |p| p.now())
+}
+
+fn specs(window: usize) -> Vec<InputSpec> {
+    vec![
+        InputSpec::i64(INPUT_ITEMS, &["batch", &window.to_string()]),
+        InputSpec::i64(INPUT_POSITION, &["batch"]),
+    ]
+}
+
+/// `file?v=<hash>`: a new file gets a new URL, so no cache serves an old copy.
+fn versioned(file: &str, sha256: &str) -> String {
+    let v: String = sha256.chars().take(12).collect();
+    if v.is_empty() {
+        format!("{MODEL_DIR}{file}")
+    } else {
+        format!("{MODEL_DIR}{file}?v={v}")
+    }
+}
+
+async fn load_model(runner: Runner, dispatch: UseReducerDispatcher<RecState>) {
+    let fail = |m: String| dispatch.dispatch(Action::LoadFailed(m));
+    let manifest = match fetch_text(&format!("{MODEL_DIR}manifest.json"))
+        .await
+        .and_then(|t| RecManifest::parse(&t))
+    {
+        Ok(m) => Rc::new(m),
+        Err(e) => return fail(e),
+    };
+    let items_url = versioned(&manifest.items, &manifest.items_sha256);
+    let catalogue = match fetch_bytes_cached(&items_url, |_| ()).await.and_then(|b| {
+        String::from_utf8(b)
+            .map_err(|_| format!("{items_url} is not text."))
+            .and_then(|t| Catalogue::from_json(&t))
+    }) {
+        Ok(c) => Rc::new(c.with_popularity(&manifest.popularity)),
+        Err(e) => return fail(e),
+    };
+    if catalogue.len() + 1 != manifest.n_ids {
+        return fail(format!(
+            "The movie list has {} movies where the model expects {}: the files do not belong together. Reload to try again.",
+            catalogue.len(),
+            manifest.n_ids - 1
+        ));
+    }
+    dispatch.dispatch(Action::Loaded(manifest.clone(), catalogue));
+    let total = manifest.onnx_bytes;
+    let loaded = load_graph(
+        &runner,
+        KEY,
+        &versioned(&manifest.onnx, &manifest.onnx_sha256),
+        None,
+        specs(manifest.window),
+        true,
+        |loaded, _| dispatch.dispatch(Action::Progress(loaded, total)),
+    )
+    .await;
+    match loaded {
+        Ok(summary) => {
+            let missing: Vec<String> = std::iter::once(OUTPUT_SCORES.to_owned())
+                .chain((0..manifest.n_layers).map(weights_output))
+                .filter(|o| !summary.outputs.contains(o))
+                .collect();
+            if missing.is_empty() {
+                dispatch.dispatch(Action::Ready);
+            } else {
+                fail(format!(
+                    "This model file is not the recommender: it has no output {}.",
+                    missing.join(", ")
+                ));
+            }
+        }
+        Err(e) => fail(e),
+    }
+}
+
+/// Runs the model for `history`, scoring what comes after history item `query`.
+async fn run(
+    runner: Runner,
+    dispatch: UseReducerDispatcher<RecState>,
+    manifest: Rc<RecManifest>,
+    seq: u64,
+    history: Rc<Vec<u32>>,
+    query: usize,
+) {
+    let started = now_ms();
+    let input = ModelInput::new(&history, manifest.window);
+    let slot = input.slot_of(query).unwrap_or(manifest.window - 1);
+    let outputs: Vec<String> = std::iter::once(OUTPUT_SCORES.to_owned())
+        .chain((0..manifest.n_layers).map(weights_output))
+        .collect();
+    let tensors = vec![
+        Tensor::i64(
+            INPUT_ITEMS,
+            vec![1, manifest.window],
+            input.item_ids.clone(),
+        ),
+        Tensor::i64(INPUT_POSITION, vec![1], vec![slot as i64]),
+    ];
+    let result = match infer(&runner, KEY, tensors, Some(outputs)).await {
+        Ok(out) => {
+            let scores = Tensor::find(&out, OUTPUT_SCORES).and_then(Tensor::as_f32);
+            match scores {
+                Some(scores) if scores.len() == manifest.n_ids => {
+                    // Everything watched up to the inspected item is never recommended.
+                    let seen = &history[..=query.min(history.len() - 1)];
+                    let top = top_k_excluding(scores, seen, TOP_K);
+                    let weights = (0..manifest.n_layers)
+                        .filter_map(|l| Tensor::find(&out, &weights_output(l)).cloned())
+                        .collect::<Vec<_>>();
+                    if weights.len() == manifest.n_layers {
+                        Ok(Rc::new(RecResult {
+                            history,
+                            query,
+                            input,
+                            top,
+                            weights,
+                            latency_ms: now_ms() - started,
+                        }))
+                    } else {
+                        Err("The model did not return its attention weights.".to_owned())
+                    }
+                }
+                _ => Err("The model's scores have an unexpected shape.".to_owned()),
+            }
+        }
+        Err(e) => Err(e.to_string()),
+    };
+    dispatch.dispatch(Action::RunFinished { seq, result });
+}
+
+/// The attention matrix of the chosen layer and head, cut to the history in the window.
+fn attention(result: &RecResult, layer: usize, head: HeadChoice) -> Option<Matrix> {
+    let w = result.weights.get(layer)?;
+    history_attention(w.as_f32()?, &w.shape, result.input.kept, head).ok()
+}
+
+fn status_bar(state: &RecState) -> Html {
+    match &state.status {
+        Status::Loading { loaded, total } => html! {
+            <div class="status loading" data-testid="model-status" data-state="loading" role="status">
+                <span>{ "Downloading the recommender… " }</span>
+                <progress data-testid="progress" max={(*total).max(1).to_string()} value={loaded.to_string()}
+                    aria-label="Model download progress"></progress>
+                if *total > 0 { <span class="muted">{ format!(" {:.0} of {:.0} KB", *loaded as f64 / 1024.0, *total as f64 / 1024.0) }</span> }
+            </div>
+        },
+        Status::Ready => {
+            let m = state.manifest.as_ref();
+            html! {
+                <div class="status ready" data-testid="model-status" data-state="ready" role="status">
+                    { format!("✓ The recommender is running in your browser: {} layers × {} heads, reading the {} most recent movies.",
+                        m.map_or(0, |m| m.n_layers), m.map_or(0, |m| m.n_heads), m.map_or(0, |m| m.window)) }
+                </div>
+            }
+        }
+        Status::Failed(message) => html! {
+            <div class="status failed" data-testid="model-status" data-state="failed">
+                <p class="error" data-testid="error" role="alert">{ message.clone() }</p>
+            </div>
+        },
+    }
+}
+
+fn short(s: &str, max: usize) -> String {
+    let mut out: String = s.chars().take(max).collect();
+    if s.chars().count() > max {
+        out.push('…');
+    }
+    out
+}
+
+#[component]
+pub fn RecommendDemo() -> Html {
+    let route = use_context::<Route>().unwrap_or_default();
+    let state = use_reducer(|| RecState::from_route(&route));
+    let runner = use_oneshot_runner::<AttentionWorker>();
+    let seq = use_mut_ref(|| 0u64);
+
+    {
+        let (runner, dispatch) = (runner.clone(), state.dispatcher());
+        use_effect_with((), move |_| spawn_local(load_model(runner, dispatch)));
+    }
+    let ready = state.status == Status::Ready;
+    let query = state.query_index();
+    {
+        // Run whenever the history or the inspected position changes: no debounce, an edit is
+        // one click.
+        let (runner, dispatch, seq) = (runner.clone(), state.dispatcher(), seq.clone());
+        let manifest = state.manifest.clone();
+        use_effect_with(
+            (state.history.clone(), query, ready),
+            move |(history, query, ready)| {
+                if let (true, Some(query), Some(manifest)) = (*ready, *query, manifest) {
+                    let next = {
+                        let mut s = seq.borrow_mut();
+                        *s += 1;
+                        *s
+                    };
+                    spawn_local(run(
+                        runner,
+                        dispatch,
+                        manifest,
+                        next,
+                        history.clone(),
+                        query,
+                    ));
+                }
+            },
+        );
+    }
+    {
+        // Keep the link in the address bar restoring this view (replace: no history entry).
+        let hash = state.route().to_string();
+        let loaded = state.catalogue.is_some();
+        use_effect_with((hash, loaded), move |(hash, loaded)| {
+            let location = gloo::utils::window().location();
+            if *loaded && location.hash().ok().as_deref() != Some(hash.as_str()) {
+                let _ = location.replace(hash);
+            }
+        });
+    }
+
+    let dispatch = state.dispatcher();
+    let on_edit = {
+        let d = dispatch.clone();
+        Callback::from(move |e: Edit| d.dispatch(Action::Edit(e)))
+    };
+    let on_add = {
+        let d = dispatch.clone();
+        Callback::from(move |id: u32| d.dispatch(Action::Edit(Edit::Add(id))))
+    };
+    let on_notice = {
+        let d = dispatch.clone();
+        Callback::from(move |n: Option<String>| d.dispatch(Action::Notice(n)))
+    };
+    let on_query = {
+        let d = dispatch.clone();
+        Callback::from(move |q: Option<usize>| d.dispatch(Action::Query(q)))
+    };
+    let on_layer = {
+        let d = dispatch.clone();
+        Callback::from(move |e: Event| {
+            if let Some(l) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+                .and_then(|s| s.value().parse::<usize>().ok())
+                .and_then(|l| l.checked_sub(1))
+            {
+                d.dispatch(Action::SetLayer(l));
+            }
+        })
+    };
+    let on_head = {
+        let d = dispatch.clone();
+        Callback::from(move |e: Event| {
+            if let Some(s) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+            {
+                let head = match s
+                    .value()
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|h| h.checked_sub(1))
+                {
+                    Some(h) => HeadChoice::Head(h),
+                    None => HeadChoice::Average,
+                };
+                d.dispatch(Action::SetHead(head));
+            }
+        })
+    };
+
+    let (Some(manifest), Some(catalogue)) = (state.manifest.clone(), state.catalogue.clone())
+    else {
+        return html! {
+            <div class="demo rec" data-testid="rec-demo">
+                <header class="demo-head">
+                    <p class="tagline">{ "Build a viewing history and see which movies a small self-attentive recommender suggests next, and which past movies it attends to." }</p>
+                    { status_bar(&state) }
+                </header>
+                <About manifest={None::<Rc<RecManifest>>} />
+            </div>
+        };
+    };
+
+    let history = state.history.clone();
+    let n = history.len();
+    let window = manifest.window;
+    let dropped = n.saturating_sub(window);
+    let current = state.current_result().cloned();
+    // What is on screen: the current result, or the previous one (marked stale) while the new
+    // one is computed, so the page does not jump.
+    let shown = current.clone().or_else(|| state.result.clone());
+    let stale = current.is_none();
+    let matrix = shown
+        .as_ref()
+        .and_then(|r| attention(r, state.layer, state.head));
+
+    // Bars: the inspected position's attention row, over the history items.
+    let bars: Vec<Bar> = match (&current, &matrix, query) {
+        (Some(r), Some(m), Some(q)) => (0..n)
+            .map(|i| {
+                if i < r.input.dropped {
+                    Bar::Outside
+                } else if i > q {
+                    Bar::Later
+                } else {
+                    m.get(q - r.input.dropped, i - r.input.dropped)
+                        .map_or(Bar::Pending, Bar::Weight)
+                }
+            })
+            .collect(),
+        _ => (0..n)
+            .map(|i| {
+                if i < dropped {
+                    Bar::Outside
+                } else {
+                    Bar::Pending
+                }
+            })
+            .collect(),
+    };
+
+    let layer_label = format!("layer {}", state.layer + 1);
+    let head_label = match state.head {
+        HeadChoice::Head(h) => format!("head {}", h + 1),
+        HeadChoice::Average => "average of the heads".to_owned(),
+    };
+    let query_label = query
+        .and_then(|q| catalogue.get(history[q]))
+        .map(|m| m.label())
+        .unwrap_or_default();
+    let at_latest = query.is_none_or(|q| q + 1 == n);
+
+    let examples = html! {
+        <div class="rec-examples" aria-label="Start from a real user's history">
+            <span class="muted">{ "Start from a MovieLens user: " }</span>
+            { for manifest.examples.iter().map(|ex| {
+                let d = dispatch.clone();
+                let user = ex.user;
+                let current = state.example_user == Some(user);
+                html! {
+                    <button type="button" class={classes!("example", current.then_some("current"))} data-testid="rec-example"
+                        data-user={user.to_string()} aria-pressed={current.to_string()}
+                        onclick={Callback::from(move |_| d.dispatch(Action::Example(user)))}>
+                        { format!("user {user} · {} movies", ex.history.len()) }
+                    </button>
+                }
+            }) }
+            <button type="button" class="example" data-testid="rec-clear" disabled={n == 0}
+                onclick={{ let d = dispatch.clone(); Callback::from(move |_| d.dispatch(Action::Edit(Edit::Clear))) }}>
+                { "Clear history" }
+            </button>
+        </div>
+    };
+
+    let top_panel = if n == 0 {
+        let items: Vec<(u32, Option<f32>)> = popular_excluding(&manifest.popularity, &[], TOP_K)
+            .into_iter()
+            .map(|id| (id, None))
+            .collect();
+        html! {
+            <section class="rec-panel" aria-labelledby="rec-top-title">
+                <h2 id="rec-top-title">{ "Most popular movies (not the model)" }</h2>
+                <p class="note" data-testid="rec-empty" role="status">
+                    { "Your history is empty, so the model has nothing to attend to. Below are the movies most often rated in MovieLens-100k: a popularity fallback, not a personal recommendation. Add a movie to see the model's picks." }
+                </p>
+                <RecommendationList catalogue={catalogue.clone()} items={Rc::new(items)} source="popularity" />
+            </section>
+        }
+    } else {
+        let items: Vec<(u32, Option<f32>)> = shown
+            .as_ref()
+            .map(|r| r.top.iter().map(|&(id, s)| (id, Some(s))).collect())
+            .unwrap_or_default();
+        let later: Vec<u32> = match query {
+            Some(q) if !at_latest => history[q + 1..].to_vec(),
+            _ => Vec::new(),
+        };
+        let seen = query.map_or(0, |q| q + 1);
+        html! {
+            <section class={classes!("rec-panel", stale.then_some("rec-stale"))} aria-labelledby="rec-top-title" aria-busy={stale.to_string()}>
+                if at_latest {
+                    <h2 id="rec-top-title">{ "Top 10 next movies" }</h2>
+                    <p class="hint">{ format!("The model's output after the latest movie, scored against all {} movies; the {seen} already in your history are left out.", catalogue.len()) }</p>
+                } else {
+                    <h2 id="rec-top-title">{ format!("What it would suggest right after item {}", query.map_or(0, |q| q + 1)) }</h2>
+                    <p class="hint" data-testid="rec-query-note">{ format!(
+                        "After “{query_label}”, seeing only items 1–{seen} (the causal mask hides the rest). The {seen} seen so far are left out; movies you watched later are marked ✓. Pick the last movie again to get back to the recommendations.") }</p>
+                }
+                <RecommendationList catalogue={catalogue.clone()} items={Rc::new(items)} later={Rc::new(later)} source="model" />
+                if let Some(r) = &current {
+                    <p class="muted rec-latency">{ format!("Updated in {:.0} ms (model run in the worker and ranking).", r.latency_ms) }</p>
+                }
+            </section>
+        }
+    };
+
+    let heatmap = match (&shown, &matrix) {
+        (Some(r), Some(m)) if r.input.kept > 0 => {
+            let labels: Vec<String> = r.history[r.input.dropped..]
+                .iter()
+                .enumerate()
+                .map(|(k, &id)| {
+                    let title = catalogue
+                        .get(id)
+                        .map_or_else(|| id.to_string(), |m| m.display.clone());
+                    format!("{}. {}", r.input.dropped + k + 1, short(&title, 14))
+                })
+                .collect();
+            let labels = Rc::new(labels);
+            let q_row = r.query.checked_sub(r.input.dropped);
+            let dropped_then = r.input.dropped;
+            let onselect = {
+                let d = dispatch.clone();
+                Callback::from(move |(i, _j): (usize, usize)| {
+                    d.dispatch(Action::Query(Some(dropped_then + i)))
+                })
+            };
+            html! {
+                <Heatmap name={format!("attention, {layer_label}, {head_label}")} matrix={Rc::new(m.clone())}
+                    rows={labels.clone()} cols={Some(labels)} scale={ColorScale::Weights}
+                    selected={q_row.map(|q| (q, q))} onselect={Some(onselect)}
+                    caption="rows: the position predicting what comes next; columns: the movie it looks at. Click a row to inspect it." />
+            }
+        }
+        _ => html! {},
+    };
+
+    html! {
+        <div class="demo rec" data-testid="rec-demo">
+            <header class="demo-head">
+                <p class="tagline">{ "Build a viewing history and see which movies a small self-attentive recommender (SASRec-style, trained on MovieLens-100k) suggests next, and which past movies it attends to." }</p>
+                { status_bar(&state) }
+            </header>
+            if let Some(note) = &state.link_note {
+                <p class="note" data-testid="rec-link-note" role="status">{ note.clone() }</p>
+            }
+            <div class="rec-grid">
+                <section class="rec-panel rec-history-panel" aria-labelledby="rec-history-title">
+                    <MovieSearch catalogue={catalogue.clone()} history={history.clone()} onadd={on_add} onnotice={on_notice} />
+                    if let Some(notice) = &state.notice {
+                        <p class="note" data-testid="rec-notice" role="status">{ notice.clone() }</p>
+                    }
+                    { examples }
+                    <h2 id="rec-history-title">{ format!("Your history ({n} movie{}, oldest first)", if n == 1 { "" } else { "s" }) }</h2>
+                    if dropped > 0 {
+                        <p class="note" data-testid="rec-window-note" role="status">{ format!(
+                            "Your history has {n} movies; the model reads only the {window} most recent. The {dropped} oldest are greyed out: the model does not see them, but they still count as watched and are never recommended.") }</p>
+                    }
+                    if n > 0 {
+                        <p class="hint">{ format!("Bars: attention of the position after “{query_label}” ({layer_label}, {head_label}) over the movies up to it; the values are the weights, the bars are scaled to the largest. ○ picks another position.") }</p>
+                        <HistoryList catalogue={catalogue.clone()} history={history.clone()} bars={Rc::new(bars)}
+                            query={query.unwrap_or(0)} onedit={on_edit} onquery={on_query} />
+                    } else {
+                        <p class="muted" data-testid="rec-history-empty">{ "No movies yet: search above, or start from a MovieLens user." }</p>
+                    }
+                </section>
+                { top_panel }
+            </div>
+            if let Some(err) = &state.run_error {
+                <p class="error" data-testid="error" role="alert">{ err.clone() }</p>
+            }
+            <span data-testid="rec-run" data-run={state.run_id.to_string()} hidden=true></span>
+
+            if n > 0 {
+                <section class="rec-panel rec-attention" aria-labelledby="rec-attn-title">
+                    <h2 id="rec-attn-title">{ "Attention over the history" }</h2>
+                    <div class="controls">
+                        <label>{ "Layer " }
+                            <select data-testid="rec-layer" onchange={on_layer}>
+                                { for (0..manifest.n_layers).map(|l| html! { <option value={(l + 1).to_string()} selected={l == state.layer}>{ l + 1 }</option> }) }
+                            </select>
+                        </label>
+                        <label>{ "Head " }
+                            <select data-testid="rec-head" onchange={on_head}>
+                                <option value="avg" selected={state.head == HeadChoice::Average}>{ "average" }</option>
+                                { for (0..manifest.n_heads).map(|h| html! { <option value={(h + 1).to_string()} selected={state.head == HeadChoice::Head(h)}>{ h + 1 }</option> }) }
+                            </select>
+                        </label>
+                    </div>
+                    <p class="hint">{ "Each row is one position of the history and sums to 1. The empty upper-right triangle is the causal mask: a position never looks at movies that come after it. The average is the plain mean of the heads' weights." }</p>
+                    { heatmap }
+                </section>
+            }
+            <Explanations />
+            <About manifest={Some(manifest)} />
+        </div>
+    }
+}
+
+#[component]
+fn Explanations() -> Html {
+    html! {
+        <section class="rec-panel rec-explain" data-testid="rec-explain">
+            <h2>{ "What the causal mask does here" }</h2>
+            <p>{ "The model reads your history as a sequence, oldest first. At every position it computes attention over the movies so far, and the output at that position is trained to predict the movie that came next. The causal mask sets the score of every later movie to −∞ before the softmax, so its weight is exactly 0: a position cannot peek at the answer it is trained to predict. That is what lets training use every position of a history at once." }</p>
+            <p>{ "Here it means: the recommendations come from the last position, which sees the whole window. Pick an earlier movie with ○ and you see what the model would have suggested right after it, from the movies up to that point only; edit anything after it and that prediction does not change. Short histories are padded on the left with an empty item, and that padding is masked too." }</p>
+            <h2>{ "Why attention is not a full explanation" }</h2>
+            <p>{ "A weight says how much of one movie's value vector was mixed into one position at one layer and head. It does not say how much that movie caused a recommendation: the mixed vectors pass through W_O, a feed-forward layer and a second attention layer; the residual connection carries each position's own movie past attention altogether; and the scores compare the result with every movie's embedding. Jain and Wallace (2019, “Attention is not Explanation”) showed that quite different attention weights can give the same predictions; Wiegreffe and Pinter (2019, “Attention is not not Explanation”) answered that attention can still carry information, under conditions that have to be tested. A direct test is to remove a movie (✕) or move it, and watch how the recommendations change." }</p>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct AboutProps {
+    manifest: Option<Rc<RecManifest>>,
+}
+
+#[component]
+fn About(props: &AboutProps) -> Html {
+    let metrics = props.manifest.as_ref().map(|m| {
+        let t = &m.metrics.test;
+        format!(
+            " On held-out data (each user's last movie, ranked against every movie they had not seen) it puts the right movie in its top 10 for {:.1}% of users (HR@10; NDCG@10 {:.3}), against {:.1}% (NDCG@10 {:.3}) for recommending the most popular movies.",
+            100.0 * t.sasrec.hr_at_10,
+            t.sasrec.ndcg_at_10,
+            100.0 * t.popularity.hr_at_10,
+            t.popularity.ndcg_at_10
+        )
+    });
+    html! {
+        <footer class="about" data-testid="rec-about">
+            <p>{ "The model: a SASRec-style sequential recommender (Kang & McAuley, 2018) with 2 self-attention layers of 2 heads, learned positions for the 50 most recent movies, trained with PyTorch on the MovieLens-100k data set (943 users, 1,682 movies, 100,000 ratings, used as “watched”, in time order) and run here with tract in a web worker." }{ metrics.unwrap_or_default() }</p>
+            <p data-testid="rec-acknowledgement">{ "Data: MovieLens-100k, by GroupLens Research at the University of Minnesota, used under its terms for research and education. F. Maxwell Harper and Joseph A. Konstan. 2015. The MovieLens Datasets: History and Context. ACM Transactions on Interactive Intelligent Systems (TiiS) 5, 4, Article 19. This site ships only the movies' titles, years and genres, a popularity order and a few users' movie lists (ids only, no ratings or dates), never the ratings themselves." }</p>
+        </footer>
+    }
+}
