@@ -6,7 +6,8 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::heatmap::{color, format_value, ColorScale};
+use super::heatmap::{color, format_value, ColorScale, MatrixTools};
+use crate::export::ExportContext;
 use crate::maths::Matrix;
 
 /// What the pointer is over: a row (query token) or a column (key token).
@@ -36,6 +37,9 @@ pub struct AttentionGridProps {
     pub onhover: Option<Callback<Option<GridHover>>>,
     #[prop_or_default]
     pub caption: AttrValue,
+    /// Where the matrix came from, written into exported files.
+    #[prop_or_default]
+    pub export: Option<Rc<ExportContext>>,
 }
 
 fn short(s: &str, max: usize) -> String {
@@ -52,6 +56,7 @@ fn attr_usize(e: &web_sys::Element, name: &str) -> Option<usize> {
 
 #[component]
 pub fn AttentionGrid(props: &AttentionGridProps) -> Html {
+    let svg_ref = use_node_ref();
     let m = &props.matrix;
     let (n_rows, n_cols) = m.shape();
     let cell: f32 = if n_cols > 40 {
@@ -159,7 +164,7 @@ pub fn AttentionGrid(props: &AttentionGridProps) -> Html {
                 if !props.caption.is_empty() { <span class="matrix-caption">{ " " }{ props.caption.clone() }</span> }
             </figcaption>
             <div class="matrix-scroll">
-                <svg class="heatmap tr-heatmap" data-testid="heatmap" data-name={props.name.clone()}
+                <svg ref={svg_ref.clone()} class="heatmap tr-heatmap" data-testid="heatmap" data-name={props.name.clone()}
                     data-rows={n_rows.to_string()} data-cols={n_cols.to_string()}
                     viewBox={format!("0 0 {width} {height}")} width={width.to_string()}
                     role="img" aria-label={format!("{} heatmap, {n_rows} × {n_cols}", props.name)}
@@ -178,6 +183,8 @@ pub fn AttentionGrid(props: &AttentionGridProps) -> Html {
                     { marks }
                 </svg>
             </div>
+            <MatrixTools name={props.name.clone()} matrix={props.matrix.clone()} rows={props.rows.clone()}
+                cols={Some(props.cols.clone())} export={props.export.clone()} svg={svg_ref} />
         </figure>
     }
 }

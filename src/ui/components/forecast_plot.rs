@@ -7,8 +7,10 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::export::ExportContext;
 use crate::forecast::{lag, nice_ticks, padded_range, LinearScale};
-use crate::ui::components::heatmap::{color, ColorScale};
+use crate::maths::Matrix;
+use crate::ui::components::heatmap::{color, ColorScale, MatrixTools};
 
 /// One past step in the window.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,6 +51,9 @@ pub struct ForecastPlotProps {
     /// The same layer and head for every forecast step (rows), drawn as a grid under the bars.
     #[prop_or_default]
     pub all_rows: Option<Rc<Vec<Vec<f32>>>>,
+    /// Written into the grid's exported files (Save buttons and data table under the grid).
+    #[prop_or_default]
+    pub export: Option<Rc<ExportContext>>,
 }
 
 const W: f64 = 960.0;
@@ -311,6 +316,7 @@ pub fn ForecastPlot(props: &ForecastPlotProps) -> Html {
         None => html! {},
     };
 
+    let grid_ref = use_node_ref();
     let grid = props.all_rows.as_ref().map(|rows| {
         let max = rows
             .iter()
@@ -321,7 +327,7 @@ pub fn ForecastPlot(props: &ForecastPlotProps) -> Html {
         let row_h = 10.0;
         let height = row_h * rows.len() as f64 + 16.0;
         html! {
-            <svg class="fc-grid" data-testid="attention-grid" viewBox={format!("0 0 {W} {height}")} role="img"
+            <svg ref={grid_ref.clone()} class="fc-grid" data-testid="attention-grid" viewBox={format!("0 0 {W} {height}")} role="img"
                 aria-label={format!("Attention of every forecast step (rows +1 to +{}) over the past steps ({}); darkest = {:.1}%",
                     rows.len(), props.attention_label, max * 100.0)}>
                 { for rows.iter().enumerate().map(|(h, row)| {
@@ -349,11 +355,30 @@ pub fn ForecastPlot(props: &ForecastPlotProps) -> Html {
         }
     });
 
+    // The grid's numbers: a data table and Save as PNG/SVG/CSV/JSON, like every heatmap.
+    let grid_tools = props.all_rows.as_ref().and_then(|rows| {
+        let cols = rows.first().map_or(0, Vec::len);
+        let data: Vec<f32> = rows.iter().flatten().copied().collect();
+        let matrix = Matrix::from_vec(rows.len(), cols, data).ok()?;
+        let row_labels = (0..rows.len())
+            .map(|k| {
+                let date = props.labels.get(props.window + k).cloned().unwrap_or_default();
+                format!("+{} ({date})", k + 1)
+            })
+            .collect();
+        let col_labels = props.labels.iter().take(cols).cloned().collect();
+        Some(html! {
+            <MatrixTools name={format!("forecast attention, {}", props.attention_label)} matrix={Rc::new(matrix)}
+                rows={Rc::new(row_labels)} cols={Some(Rc::new(col_labels))} export={props.export.clone()} svg={grid_ref.clone()} />
+        })
+    });
+
     html! {
         <div class="fc-plots" ref={scroller}>
             { plot }
             { bars }
             { grid.unwrap_or_default() }
+            { grid_tools }
         </div>
     }
 }

@@ -105,8 +105,6 @@ fn text_color(scale: ColorScale, v: f32, max_abs: f32) -> &'static str {
 #[component]
 pub fn Heatmap(props: &HeatmapProps) -> Html {
     let svg_ref = use_node_ref();
-    let show_table = use_state(|| false);
-    let export_error = use_state(|| None::<String>);
     let m = &props.matrix;
     let (n_rows, n_cols) = m.shape();
     let show_values = !props.compact && n_rows <= 16 && n_cols <= 16;
@@ -283,19 +281,8 @@ pub fn Heatmap(props: &HeatmapProps) -> Html {
             </figcaption>
             <div class="matrix-scroll">{ svg }</div>
             <Legend scale={props.scale} lo={lo} hi={hi} />
-            <div class="matrix-tools" role="group" aria-label={format!("{} tools", props.name)}>
-                <button type="button" data-testid="table-toggle" aria-pressed={show_table.to_string()}
-                    onclick={{ let show = show_table.clone(); Callback::from(move |_| show.set(!*show)) }}>
-                    { if *show_table { "Hide table" } else { "Table" } }</button>
-                <span class="muted">{ "Save: " }</span>
-                { for ExportFormat::ALL.into_iter().map(|format| {
-                    let onclick = export_callback(props, &svg_ref, &export_error, format);
-                    html! { <button type="button" data-testid={format!("export-{}", format.ext())}
-                        aria-label={format!("Save {} as {}", props.name, format.label())} {onclick}>{ format.label() }</button> }
-                }) }
-                if let Some(e) = &*export_error { <span class="error" role="alert">{ e.clone() }</span> }
-            </div>
-            if *show_table { <MatrixTable name={props.name.clone()} matrix={props.matrix.clone()} rows={props.rows.clone()} cols={props.cols.clone()} /> }
+            <MatrixTools name={props.name.clone()} matrix={props.matrix.clone()} rows={props.rows.clone()}
+                cols={props.cols.clone()} export={props.export.clone()} svg={svg_ref.clone()} />
         </figure>
     }
 }
@@ -337,8 +324,47 @@ fn column_labels(matrix: &Matrix, cols: &Option<Rc<Vec<String>>>) -> Vec<String>
     }
 }
 
+/// The tools under a drawn matrix: a data table toggle and Save as PNG, SVG, CSV and JSON.
+/// Every view that draws a matrix as SVG shows them, whatever draws it (the [`Heatmap`], the
+/// translation's alignment grid…).
+#[derive(Properties, PartialEq)]
+pub struct MatrixToolsProps {
+    pub name: AttrValue,
+    pub matrix: Rc<Matrix>,
+    pub rows: Rc<Vec<String>>,
+    #[prop_or_default]
+    pub cols: Option<Rc<Vec<String>>>,
+    #[prop_or_default]
+    pub export: Option<Rc<ExportContext>>,
+    /// The `<svg>` saved as SVG and PNG.
+    pub svg: NodeRef,
+}
+
+#[component]
+pub fn MatrixTools(props: &MatrixToolsProps) -> Html {
+    let show_table = use_state(|| false);
+    let export_error = use_state(|| None::<String>);
+    html! {
+        <>
+            <div class="matrix-tools" role="group" aria-label={format!("{} tools", props.name)}>
+                <button type="button" data-testid="table-toggle" aria-pressed={show_table.to_string()}
+                    onclick={{ let show = show_table.clone(); Callback::from(move |_| show.set(!*show)) }}>
+                    { if *show_table { "Hide table" } else { "Table" } }</button>
+                <span class="muted">{ "Save: " }</span>
+                { for ExportFormat::ALL.into_iter().map(|format| {
+                    let onclick = export_callback(props, &props.svg, &export_error, format);
+                    html! { <button type="button" data-testid={format!("export-{}", format.ext())}
+                        aria-label={format!("Save {} as {}", props.name, format.label())} {onclick}>{ format.label() }</button> }
+                }) }
+                if let Some(e) = &*export_error { <span class="error" role="alert">{ e.clone() }</span> }
+            </div>
+            if *show_table { <MatrixTable name={props.name.clone()} matrix={props.matrix.clone()} rows={props.rows.clone()} cols={props.cols.clone()} /> }
+        </>
+    }
+}
+
 fn export_callback(
-    props: &HeatmapProps,
+    props: &MatrixToolsProps,
     svg_ref: &NodeRef,
     error: &UseStateHandle<Option<String>>,
     format: ExportFormat,

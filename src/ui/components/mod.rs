@@ -25,7 +25,7 @@ pub mod what_if;
 
 pub use agreement_badge::AgreementBadge;
 pub use attention_grid::{AttentionGrid, GridHover};
-pub use heatmap::{ColorScale, Heatmap};
+pub use heatmap::{ColorScale, Heatmap, MatrixTools};
 pub use model_status::ModelStatusBar;
 pub use prediction::Prediction;
 pub use qk_breakdown::QkBreakdown;

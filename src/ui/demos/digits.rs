@@ -11,11 +11,15 @@ use yew_agent::prelude::*;
 
 use crate::digits::{
     argmax, cls_rollout, drawing_to_pixels, is_blank, rasterise, rollout, DigitsManifest,
-    DrawingError, LayerWeights, CANVAS, GRAPH_KEY, MODEL_DIR, PEN_RADIUS,
+    DrawingError, LayerWeights, CANVAS, GRAPH_KEY, GRID, MODEL_DIR, PEN_RADIUS,
 };
+use crate::export::ExportContext;
+use crate::maths::Matrix;
 use crate::protocol::{InputSpec, Tensor};
+use crate::route::Demo;
 use crate::ui::components::digit_canvas::{DigitCanvas, Stroke};
 use crate::ui::components::patch_attention::PatchAttention;
+use crate::ui::components::{ColorScale, Heatmap};
 use crate::ui::fetch::fetch_text;
 use crate::ui::worker_client::{infer, load_graph, Runner};
 use crate::worker::AttentionWorker;
@@ -371,6 +375,7 @@ pub fn DigitsDemo() -> Html {
                                 label={format!("attention rollout over both layers: how much each patch flows into [CLS], % ({:.0}% in all)",
                                     o.rollout.iter().sum::<f32>() * 100.0)} />
                         </div>
+                        { cls_matrix(o, state.manifest.as_ref().map(|m| m.name.clone()).unwrap_or_default(), picked.and_then(|i| state.manifest.as_ref().and_then(|m| m.examples.get(i)).map(|e| e.label.to_string()))) }
                         <p class="muted dg-explain">{ "Rollout (Abnar & Zuidema 2020): each layer's attention is averaged over heads, the residual connection is added as 0.5·I + 0.5·A (rows renormalised), and the layers are multiplied, last on the left; [CLS]'s row says how much of each patch reaches [CLS] at the top. It is computed here in Rust from the model's attention and checked against Python in the tests. Attention shows where the model looked, not why." }</p>
                         <p class="muted">{ format!("Last run: {:.1} ms from request to result.", o.latency_ms) }</p>
                     }
@@ -425,5 +430,46 @@ fn Probabilities(props: &ProbabilitiesProps) -> Html {
                 }) }
             </ul>
         </section>
+    }
+}
+
+/// Every layer's and head's [CLS] attention, and the rollout, as one matrix with a data table
+/// and Save buttons: rows are (layer, head), columns [CLS] itself then the 16 patches.
+fn cls_matrix(o: &Outcome, model: String, test_label: Option<String>) -> Html {
+    let mut rows = Vec::new();
+    let mut data = Vec::new();
+    for (l, layer) in o.layers.iter().enumerate() {
+        for h in (0..layer.heads).map(Some).chain(std::iter::once(None)) {
+            rows.push(match h {
+                Some(h) => format!("L{} head {}", l + 1, h + 1),
+                None => format!("L{} average", l + 1),
+            });
+            data.push(layer.cls_to_cls(h));
+            data.extend(layer.cls_to_patches(h));
+        }
+    }
+    rows.push("rollout".to_owned());
+    data.push(1.0 - o.rollout.iter().sum::<f32>());
+    data.extend(o.rollout.iter().copied());
+    let cols: Vec<String> = std::iter::once("[CLS]".to_owned())
+        .chain((0..GRID * GRID).map(|p| format!("r{}c{}", p / GRID + 1, p % GRID + 1)))
+        .collect();
+    let Ok(matrix) = Matrix::from_vec(rows.len(), cols.len(), data) else {
+        return html! {};
+    };
+    let export = Rc::new(ExportContext {
+        model,
+        demo: Demo::Digits.slug().into(),
+        step: Some("[CLS] attention over the patches".into()),
+        input: Some(match test_label {
+            Some(label) => format!("test image of a {label}"),
+            None => "a drawing".into(),
+        }),
+        ..ExportContext::default()
+    });
+    html! {
+        <Heatmap name="[CLS] attention, every layer and head" matrix={Rc::new(matrix)} rows={Rc::new(rows)}
+            cols={Some(Rc::new(cols))} scale={ColorScale::Weights} export={Some(export)}
+            caption="rows: a layer (L) and head, their average, or the rollout; columns: [CLS] itself, then the 16 patches by row (r) and column (c). Each row sums to 1." />
     }
 }

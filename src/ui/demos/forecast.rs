@@ -11,6 +11,7 @@ use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 use yew_agent::prelude::*;
 
+use crate::export::ExportContext;
 use crate::forecast::{
     denormalise, mae, normalise, peak_lag, seasonal_naive, window_before, with_edits,
     ForecastManifest, LayerAttention, Series, MODEL_DIR,
@@ -541,6 +542,26 @@ pub fn ForecastDemo() -> Html {
         None => format!("average of {} heads", manifest.n_heads),
     };
     let attention_label = format!("layer {}, {}", state.layer + 1, head_name(state.head));
+    let export = Rc::new(ExportContext {
+        model: format!("forecast/{}", series.id),
+        demo: Demo::Forecast.slug().into(),
+        step: Some(format!(
+            "forecast from {}",
+            series.date_label(origin.min(n.saturating_sub(1)))
+        )),
+        layer: Some(state.layer + 1),
+        head: state.head.map(|h| h + 1),
+        input: Some(format!(
+            "{}, window ending {}{}",
+            series.title,
+            series.date_label(origin.saturating_sub(1)),
+            if state.edits.is_empty() {
+                String::new()
+            } else {
+                format!(", {} value(s) edited", state.edits.len())
+            }
+        )),
+    });
     let attention_row = outcome
         .and_then(|o| o.layers.get(state.layer))
         .map(|l| Rc::new(l.forecast_row(state.head, step)));
@@ -690,7 +711,7 @@ pub fn ForecastDemo() -> Html {
                     truth={truth.clone()} forecast={outcome.map(|o| o.forecast.clone())} baseline={baseline.clone()}
                     unit={series.unit.clone()} period={series.period} step={step} onstep={on_step.clone()}
                     onedit={on_edit} attention={attention_row.clone()} attention_label={attention_label.clone()}
-                    all_rows={all_rows} />
+                    all_rows={all_rows} export={Some(export)} />
                 if outcome.is_some() {
                     <div class="fc-attention-controls controls">
                         <label>{ "Attention of forecast step " }

@@ -15,9 +15,10 @@ use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 use yew_agent::prelude::*;
 
+use crate::export::ExportContext;
 use crate::maths::Matrix;
 use crate::protocol::{Encoded, ModelError, Tensor};
-use crate::route::Route;
+use crate::route::{Demo, Route};
 use crate::translate::{
     average, decoder_inputs, decoder_outputs, decoder_specs, detokenize, display_token,
     encoder_inputs, encoder_specs, starts_word, truncation_note, vocab_from_tokenizer_json,
@@ -706,6 +707,17 @@ pub fn TranslateDemo() -> Html {
         Some(h) => format!("layer {}, head {}", view.layer + 1, h + 1),
         None => format!("layer {}, average of {n_heads} heads", view.layer + 1),
     };
+    // Exported files say which model, sentence, step, layer and head they show.
+    let export = Rc::new(ExportContext {
+        model: manifest
+            .as_ref()
+            .map_or_else(|| "translate".into(), |m| m.name.clone()),
+        demo: Demo::Translate.slug().into(),
+        step: Some(format!("decoding step {shown}")),
+        layer: Some(view.layer + 1),
+        head: view.head.map(|h| h + 1),
+        input: source.as_ref().map(|s| s.text.clone()),
+    });
     let unk_in_source = source
         .as_ref()
         .is_some_and(|s| s.encoded.tokens.iter().any(|t| t == "<unk>"));
@@ -833,7 +845,7 @@ pub fn TranslateDemo() -> Html {
                     <div class="tr-panel tr-panel-wide">
                         if let Some(m) = &cross {
                             <AttentionGrid name={format!("Cross-attention, {view_name}")} matrix={m.clone()} rows={out_tokens.clone()} cols={src_tokens.clone()}
-                                hover={grid_hover} current_row={shown.checked_sub(1)} onhover={on_grid_hover.clone()}
+                                hover={grid_hover} current_row={shown.checked_sub(1)} onhover={on_grid_hover.clone()} export={Some(export.clone())}
                                 caption="row: the French token chosen at that step; column: an English token. Each row sums to 1." />
                         } else {
                             <p class="hint" data-testid="no-steps">{ "The alignment matrix fills here row by row, one row per decoding step: press Step or Play." }</p>
@@ -848,7 +860,7 @@ pub fn TranslateDemo() -> Html {
                     if let Some(m) = &selfm {
                         <div class="tr-panel">
                             <AttentionGrid name={format!("Decoder self-attention, {view_name}")} matrix={m.clone()} rows={prefix_tokens.clone()} cols={prefix_tokens.clone()}
-                                causal=true current_row={shown.checked_sub(1)}
+                                causal=true current_row={shown.checked_sub(1)} export={Some(export.clone())}
                                 caption="row: a decoder position (its input token); column: the positions it may look at. Hatched cells are masked: no position sees a later one." />
                         </div>
                     }

@@ -15,13 +15,14 @@ use yew::prelude::*;
 use yew_agent::prelude::*;
 
 use self::state::{Action, RecResult, RecState, Status};
+use crate::export::ExportContext;
 use crate::maths::Matrix;
 use crate::protocol::{InputSpec, Tensor};
 use crate::recommend::{
     history_attention, popular_excluding, top_k_excluding, weights_output, Catalogue, Edit,
     HeadChoice, ModelInput, RecManifest, INPUT_ITEMS, INPUT_POSITION, OUTPUT_SCORES, TOP_K,
 };
-use crate::route::Route;
+use crate::route::{Demo, Route};
 use crate::ui::components::heatmap::{ColorScale, Heatmap};
 use crate::ui::components::history_list::{Bar, HistoryList};
 use crate::ui::components::movie_search::MovieSearch;
@@ -457,8 +458,22 @@ pub fn RecommendDemo() -> Html {
                     d.dispatch(Action::Query(Some(dropped_then + i)))
                 })
             };
+            let export = Rc::new(ExportContext {
+                model: "SASRec-style recommender (MovieLens-100k)".into(),
+                demo: Demo::Recommend.slug().into(),
+                step: Some(format!("prediction after history item {}", r.query + 1)),
+                layer: Some(state.layer + 1),
+                head: match state.head {
+                    HeadChoice::Head(h) => Some(h + 1),
+                    HeadChoice::Average => None,
+                },
+                input: Some(format!(
+                    "history (movie ids, oldest first): {}",
+                    crate::recommend::history_param(&r.history)
+                )),
+            });
             html! {
-                <Heatmap name={format!("attention, {layer_label}, {head_label}")} matrix={Rc::new(m.clone())}
+                <Heatmap name={format!("attention, {layer_label}, {head_label}")} matrix={Rc::new(m.clone())} export={Some(export)}
                     rows={labels.clone()} cols={Some(labels)} scale={ColorScale::Weights}
                     selected={q_row.map(|q| (q, q))} onselect={Some(onselect)}
                     caption="rows: the position predicting what comes next; columns: the movie it looks at. Click a row to inspect it." />
