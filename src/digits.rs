@@ -278,7 +278,8 @@ impl LayerWeights {
         }
     }
 
-    fn row(&self, head: usize, row: usize) -> &[f32] {
+    /// Row `row` (a query token: 0 = [CLS], then the patches) of head `head`.
+    pub fn row(&self, head: usize, row: usize) -> &[f32] {
         let start = (head * SEQ + row) * SEQ;
         &self.data[start..start + SEQ]
     }

@@ -15,6 +15,6 @@ pub use attention::{
 pub use matrix::{Matrix, ShapeError};
 pub use record::{LayerRecord, ModelRecord, Walkthrough};
 pub use whatif::{
-    attention_distance, mean, row_entropy, top_k_mass, what_if_weights, MaskChoice, Selection,
-    WhatIf,
+    attention_distance, mean, row_entropy, scores_from_weights, top_k_mass, what_if_weights,
+    MaskChoice, Selection, WhatIf,
 };

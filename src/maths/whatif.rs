@@ -83,6 +83,34 @@ impl WhatIf {
     }
 }
 
+/// Scores that give exactly `weights` (one head, post-softmax) under the model's recipe, for
+/// models that export only their weights: `√d_k · ln w`, and a mask that hides the keys with
+/// weight 0. Softmax ignores a constant added to a row, so these differ from the model's real
+/// scores `QKᵀ` only by such a constant per row, and every what-if recipe (no ÷√d_k, a
+/// temperature, hard attention, a mask) gives the same weights from them as from the real
+/// scores. Only unmasking is out of reach: a key the model gave weight 0 stays at 0.
+pub fn scores_from_weights(weights: &Matrix, d_k: usize) -> (Matrix, Matrix) {
+    let scale = (d_k.max(1) as f32).sqrt();
+    let (n, m) = weights.shape();
+    let value = |i, j| weights.get(i, j).unwrap_or(0.0);
+    let scores = Matrix::from_fn(n, m, |i, j| {
+        let w = value(i, j);
+        if w > 0.0 {
+            scale * w.ln()
+        } else {
+            f32::NEG_INFINITY
+        }
+    });
+    let mask = Matrix::from_fn(n, m, |i, j| {
+        if value(i, j) > 0.0 {
+            0.0
+        } else {
+            f32::NEG_INFINITY
+        }
+    });
+    (scores, mask)
+}
+
 /// Weights from raw scores `QKᵀ` (one head, `n × n`), `model_mask` the model's additive mask
 /// (0 or −∞), `d_k` the head width. Rows that may see nothing are all zeros.
 pub fn what_if_weights(scores: &Matrix, model_mask: &Matrix, d_k: usize, w: &WhatIf) -> Matrix {
@@ -216,6 +244,61 @@ mod tests {
 
     fn open_mask() -> Matrix {
         Matrix::zeros(3, 3)
+    }
+
+    #[test]
+    fn scores_recovered_from_weights_give_every_recipe_the_same_weights() {
+        let (s, d_k) = (scores(), 4);
+        let real = what_if_weights(&s, &open_mask(), d_k, &WhatIf::default());
+        let (pseudo, mask) = scores_from_weights(&real, d_k);
+        let recipes = [
+            WhatIf::default(),
+            WhatIf {
+                scale: false,
+                ..WhatIf::default()
+            },
+            WhatIf {
+                temperature: 0.3,
+                ..WhatIf::default()
+            },
+            WhatIf {
+                selection: Selection::Argmax,
+                ..WhatIf::default()
+            },
+            WhatIf {
+                selection: Selection::TopK(2),
+                ..WhatIf::default()
+            },
+            WhatIf {
+                selection: Selection::Threshold(0.2),
+                ..WhatIf::default()
+            },
+            WhatIf {
+                mask: MaskChoice::Causal,
+                ..WhatIf::default()
+            },
+        ];
+        for w in &recipes {
+            let from_real = what_if_weights(&s, &open_mask(), d_k, w);
+            let from_weights = what_if_weights(&pseudo, &mask, d_k, w);
+            assert!(from_real.max_abs_diff(&from_weights) < 1e-5, "{w:?}");
+        }
+    }
+
+    #[test]
+    fn keys_with_weight_zero_stay_hidden() {
+        let w = Matrix::from_vec(1, 3, vec![0.0, 0.25, 0.75]).expect("1×3");
+        let (pseudo, mask) = scores_from_weights(&w, 16);
+        assert_eq!(mask.get(0, 0), Some(f32::NEG_INFINITY));
+        let none = WhatIf {
+            mask: MaskChoice::None,
+            temperature: 4.0,
+            ..WhatIf::default()
+        };
+        assert_eq!(
+            what_if_weights(&pseudo, &mask, 16, &none).get(0, 0),
+            Some(0.0)
+        );
     }
 
     #[test]

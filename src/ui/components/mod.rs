@@ -33,4 +33,4 @@ pub use step_navigator::StepNavigator;
 pub use step_view::StepView;
 pub use token_strip::TokenStrip;
 pub use top_candidates::TopCandidates;
-pub use what_if::{LayerAnalysis, WhatIfPanel};
+pub use what_if::{LayerAnalysis, WhatIfPanel, WhatIfSource};

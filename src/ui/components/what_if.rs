@@ -10,15 +10,83 @@ use yew::prelude::*;
 use super::heatmap::{ColorScale, Heatmap};
 use crate::export::ExportContext;
 use crate::maths::{
-    attention_distance, mean, row_entropy, top_k_mass, what_if_weights, MaskChoice, Matrix,
-    Selection, Walkthrough, WhatIf,
+    attention_distance, mean, row_entropy, scores_from_weights, top_k_mass, what_if_weights,
+    MaskChoice, Matrix, Selection, Walkthrough, WhatIf,
 };
+
+/// One head's attention, as the what-if panel needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WhatIfSource {
+    /// Raw scores `QKᵀ` (or scores recovered from the weights, see [`scores_from_weights`]).
+    pub scores: Matrix,
+    /// The model's additive mask (0 or −∞).
+    pub model_mask: Matrix,
+    pub d_k: usize,
+    /// The model's real weights.
+    pub real: Matrix,
+    /// This head's V, to show how far weights · V moves; `None` when the model does not export it.
+    pub value: Option<Matrix>,
+    pub rows: Rc<Vec<String>>,
+    pub cols: Rc<Vec<String>>,
+    /// 0-based, as the pickers count.
+    pub layer: usize,
+    pub head: usize,
+    /// What the model's own mask is, for the mask picker.
+    pub mask_label: String,
+    /// Whether the scores were recovered from the weights (said under the panel).
+    pub from_weights: bool,
+}
+
+impl WhatIfSource {
+    /// The walkthrough's layer and head, from the model's real scores, mask and V.
+    pub fn from_walkthrough(w: &Walkthrough, layer: usize, head: usize) -> Option<Self> {
+        let (rec, ours) = (w.record.layers.get(layer)?, w.layers.get(layer)?);
+        let d_k = rec.params.d_k();
+        let tokens = Rc::new(w.record.tokens.clone());
+        Some(Self {
+            scores: rec.scores.get(head)?.clone(),
+            model_mask: ours.mask.clone(),
+            d_k,
+            real: rec.weights.get(head)?.clone(),
+            value: Some(rec.value.columns(head * d_k, (head + 1) * d_k)),
+            rows: tokens.clone(),
+            cols: tokens,
+            layer,
+            head,
+            mask_label: "the model's (padding)".into(),
+            from_weights: false,
+        })
+    }
+
+    /// A head of a model that exports only its weights (`rows × cols`, each row a softmax).
+    pub fn from_weights(
+        weights: Matrix,
+        d_k: usize,
+        rows: Rc<Vec<String>>,
+        cols: Rc<Vec<String>>,
+        layer: usize,
+        head: usize,
+    ) -> Self {
+        let (scores, model_mask) = scores_from_weights(&weights, d_k);
+        Self {
+            scores,
+            model_mask,
+            d_k,
+            real: weights,
+            value: None,
+            rows,
+            cols,
+            layer,
+            head,
+            mask_label: "the model's (none)".into(),
+            from_weights: true,
+        }
+    }
+}
 
 #[derive(Properties, PartialEq)]
 pub struct WhatIfProps {
-    pub walkthrough: Rc<Walkthrough>,
-    pub layer: usize,
-    pub head: usize,
+    pub source: Rc<WhatIfSource>,
     pub whatif: WhatIf,
     pub onchange: Callback<WhatIf>,
     #[prop_or_default]
@@ -50,25 +118,18 @@ fn summary(weights: &Matrix) -> (f32, f32, f32) {
 
 #[component]
 pub fn WhatIfPanel(props: &WhatIfProps) -> Html {
-    let w = &props.walkthrough;
-    let (Some(rec), Some(ours)) = (w.record.layers.get(props.layer), w.layers.get(props.layer))
-    else {
-        return html! {};
-    };
-    let (Some(scores), Some(real)) = (rec.scores.get(props.head), rec.weights.get(props.head))
-    else {
-        return html! {};
-    };
-    let d_k = rec.params.d_k();
-    let n = scores.rows();
-    let tokens = Rc::new(w.record.tokens.clone());
+    let src = &props.source;
+    let (scores, real, d_k) = (&src.scores, &src.real, src.d_k);
+    let (n, m) = scores.shape();
     let wi = props.whatif.clone();
-    let changed = what_if_weights(scores, &ours.mask, d_k, &wi);
-    let value = rec.value.columns(props.head * d_k, (props.head + 1) * d_k);
-    let context_shift = match (real.matmul(&value), changed.matmul(&value)) {
-        (Ok(a), Ok(b)) => Some(a.max_abs_diff(&b)),
-        _ => None,
-    };
+    let changed = what_if_weights(scores, &src.model_mask, d_k, &wi);
+    let context_shift =
+        src.value
+            .as_ref()
+            .and_then(|v| match (real.matmul(v), changed.matmul(v)) {
+                (Ok(a), Ok(b)) => Some(a.max_abs_diff(&b)),
+                _ => None,
+            });
 
     let update = |f: fn(&mut WhatIf, String)| {
         let (wi, cb) = (wi.clone(), props.onchange.clone());
@@ -123,8 +184,8 @@ pub fn WhatIfPanel(props: &WhatIfProps) -> Html {
         });
         Callback::from(move |e: InputEvent| set(input_value(&e)))
     };
-    let model_hidden: Vec<bool> = (0..n * n)
-        .map(|k| ours.mask.data().get(k).is_some_and(|v| !v.is_finite()))
+    let model_hidden: Vec<bool> = (0..n * m)
+        .map(|k| src.model_mask.data().get(k).is_some_and(|v| !v.is_finite()))
         .collect();
     let on_mask = {
         let (wi, cb, model_hidden) = (wi.clone(), props.onchange.clone(), model_hidden.clone());
@@ -147,8 +208,8 @@ pub fn WhatIfPanel(props: &WhatIfProps) -> Html {
             let (wi, cb, cells) = (wi.clone(), props.onchange.clone(), cells.clone());
             Some(Callback::from(move |(i, j): (usize, usize)| {
                 let mut cells = cells.clone();
-                cells.resize(n * n, false);
-                if let Some(c) = cells.get_mut(i * n + j) {
+                cells.resize(n * m, false);
+                if let Some(c) = cells.get_mut(i * m + j) {
                     *c = !*c;
                 }
                 let mut next = wi.clone();
@@ -168,7 +229,7 @@ pub fn WhatIfPanel(props: &WhatIfProps) -> Html {
         Selection::Argmax => ("argmax", None),
         Selection::TopK(k) => (
             "topk",
-            Some(("k", k.to_string(), "1", "1", n.max(1).to_string())),
+            Some(("k", k.to_string(), "1", "1", m.max(1).to_string())),
         ),
         Selection::Threshold(p) => (
             "threshold",
@@ -181,7 +242,8 @@ pub fn WhatIfPanel(props: &WhatIfProps) -> Html {
         MaskChoice::Causal => "causal",
         MaskChoice::Custom(_) => "custom",
     };
-    let (h, l) = (props.head + 1, props.layer + 1);
+    let (h, l) = (src.head + 1, src.layer + 1);
+    let (rows, cols) = (src.rows.clone(), src.cols.clone());
     let real_stats = summary(real);
     let new_stats = summary(&changed);
     let stat_row = |name: &str, a: f32, b: f32| {
@@ -220,7 +282,7 @@ pub fn WhatIfPanel(props: &WhatIfProps) -> Html {
                 }
                 <label>{ "Mask " }
                     <select data-testid="whatif-mask" onchange={on_mask}>
-                        <option value="model" selected={mask_id == "model"}>{ "the model's (padding)" }</option>
+                        <option value="model" selected={mask_id == "model"}>{ src.mask_label.clone() }</option>
                         <option value="none" selected={mask_id == "none"}>{ "none" }</option>
                         <option value="causal" selected={mask_id == "causal"}>{ "causal" }</option>
                         <option value="custom" selected={mask_id == "custom"}>{ "paint your own" }</option>
@@ -239,10 +301,10 @@ pub fn WhatIfPanel(props: &WhatIfProps) -> Html {
                 <p class="hint">{ "Click cells of the what-if map to hide or show that key for that query." }</p>
             }
             <div class="matrices">
-                <Heatmap name={format!("real weights head {h}")} matrix={Rc::new(real.clone())} rows={tokens.clone()}
-                    cols={Some(tokens.clone())} scale={ColorScale::Weights} export={Some(ctx.clone())} caption={"the model"} />
-                <Heatmap name={format!("what-if weights head {h}")} matrix={Rc::new(changed)} rows={tokens.clone()}
-                    cols={Some(tokens.clone())} scale={ColorScale::Weights} onselect={on_paint} export={Some(ctx)}
+                <Heatmap name={format!("real weights head {h}")} matrix={Rc::new(real.clone())} rows={rows.clone()}
+                    cols={Some(cols.clone())} scale={ColorScale::Weights} export={Some(ctx.clone())} caption={"the model"} />
+                <Heatmap name={format!("what-if weights head {h}")} matrix={Rc::new(changed)} rows={rows}
+                    cols={Some(cols)} scale={ColorScale::Weights} onselect={on_paint} export={Some(ctx)}
                     caption={if wi.is_model() { "same recipe" } else { "your recipe" }} />
                 <div class="whatif-stats">
                     <table data-testid="whatif-stats">
@@ -260,6 +322,9 @@ pub fn WhatIfPanel(props: &WhatIfProps) -> Html {
                     }
                 </div>
             </div>
+            if src.from_weights {
+                <p class="muted" data-testid="whatif-from-weights">{ "This model exports its attention weights, not its scores, so the scores are recovered as √d_k · ln(weight): they differ from the real QKᵀ only by a constant per row, which softmax ignores, so every recipe above gives exactly what the real scores would. A key the model gave weight 0 stays at 0. Only the display changes: the model's output is the real one." }</p>
+            }
         </section>
     }
 }

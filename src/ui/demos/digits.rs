@@ -14,12 +14,12 @@ use crate::digits::{
     DrawingError, LayerWeights, CANVAS, GRAPH_KEY, GRID, MODEL_DIR, PEN_RADIUS,
 };
 use crate::export::ExportContext;
-use crate::maths::Matrix;
+use crate::maths::{Matrix, WhatIf};
 use crate::protocol::{InputSpec, Tensor};
 use crate::route::Demo;
 use crate::ui::components::digit_canvas::{DigitCanvas, Stroke};
 use crate::ui::components::patch_attention::PatchAttention;
-use crate::ui::components::{ColorScale, Heatmap};
+use crate::ui::components::{ColorScale, Heatmap, WhatIfPanel, WhatIfSource};
 use crate::ui::fetch::fetch_text;
 use crate::ui::worker_client::{infer, load_graph, Runner};
 use crate::worker::AttentionWorker;
@@ -220,6 +220,7 @@ async fn classify(
 #[component]
 pub fn DigitsDemo() -> Html {
     let state = use_reducer(State::default);
+    let whatif = use_state(WhatIf::default);
     let runner = use_oneshot_runner::<AttentionWorker>();
     let seq = use_mut_ref(|| 0u64);
 
@@ -376,6 +377,24 @@ pub fn DigitsDemo() -> Html {
                                     o.rollout.iter().sum::<f32>() * 100.0)} />
                         </div>
                         { cls_matrix(o, state.manifest.as_ref().map(|m| m.name.clone()).unwrap_or_default(), picked.and_then(|i| state.manifest.as_ref().and_then(|m| m.examples.get(i)).map(|e| e.label.to_string()))) }
+                        { match (o.layers.get(state.layer), state.head, state.manifest.as_ref()) {
+                            (Some(layer), Some(h), Some(m)) => {
+                                let labels: Rc<Vec<String>> = Rc::new(std::iter::once("[CLS]".to_owned())
+                                    .chain((0..GRID * GRID).map(|p| format!("r{}c{}", p / GRID + 1, p % GRID + 1))).collect());
+                                let n = labels.len();
+                                let data: Vec<f32> = (0..n).flat_map(|i| layer.row(h, i).to_vec()).collect();
+                                match Matrix::from_vec(n, n, data) {
+                                    Ok(weights) => {
+                                        let source = WhatIfSource::from_weights(weights, m.d_model / m.n_heads.max(1), labels.clone(), labels, state.layer, h);
+                                        let onchange = { let whatif = whatif.clone(); Callback::from(move |v| whatif.set(v)) };
+                                        let export = Rc::new(ExportContext { model: m.name.clone(), demo: Demo::Digits.slug().into(), ..ExportContext::default() });
+                                        html! { <WhatIfPanel source={Rc::new(source)} whatif={(*whatif).clone()} {onchange} export={Some(export)} /> }
+                                    }
+                                    Err(_) => html! {},
+                                }
+                            }
+                            _ => html! { <p class="hint" data-testid="whatif-pick-head">{ "What if…? Click one head above (not the average) to recompute its weights with another recipe: no ÷√d_k, a temperature, hard attention or a mask." }</p> },
+                        } }
                         <p class="muted dg-explain">{ "Rollout (Abnar & Zuidema 2020): each layer's attention is averaged over heads, the residual connection is added as 0.5·I + 0.5·A (rows renormalised), and the layers are multiplied, last on the left; [CLS]'s row says how much of each patch reaches [CLS] at the top. It is computed here in Rust from the model's attention and checked against Python in the tests. Attention shows where the model looked, not why." }</p>
                         <p class="muted">{ format!("Last run: {:.1} ms from request to result.", o.latency_ms) }</p>
                     }

@@ -16,10 +16,12 @@ use crate::forecast::{
     denormalise, mae, normalise, peak_lag, seasonal_naive, window_before, with_edits,
     ForecastManifest, LayerAttention, Series, MODEL_DIR,
 };
+use crate::maths::{Matrix, WhatIf};
 use crate::protocol::{InputSpec, Tensor};
 use crate::route::{Demo, Route};
 use crate::ui::components::forecast_plot::{ForecastPlot, PastPoint};
 use crate::ui::components::series_overview::SeriesOverview;
+use crate::ui::components::{WhatIfPanel, WhatIfSource};
 use crate::ui::fetch::fetch_text;
 use crate::ui::worker_client::{infer, load_graph, Runner};
 use crate::worker::AttentionWorker;
@@ -381,6 +383,7 @@ fn MiniBars(props: &MiniBarsProps) -> Html {
 #[component]
 pub fn ForecastDemo() -> Html {
     let state = use_reducer(State::default);
+    let whatif = use_state(WhatIf::default);
     let runner = use_oneshot_runner::<AttentionWorker>();
     let route = use_context::<Route>().unwrap_or_default();
     let seq = use_mut_ref(|| 0u64);
@@ -711,7 +714,7 @@ pub fn ForecastDemo() -> Html {
                     truth={truth.clone()} forecast={outcome.map(|o| o.forecast.clone())} baseline={baseline.clone()}
                     unit={series.unit.clone()} period={series.period} step={step} onstep={on_step.clone()}
                     onedit={on_edit} attention={attention_row.clone()} attention_label={attention_label.clone()}
-                    all_rows={all_rows} export={Some(export)} />
+                    all_rows={all_rows} export={Some(export.clone())} />
                 if outcome.is_some() {
                     <div class="fc-attention-controls controls">
                         <label>{ "Attention of forecast step " }
@@ -758,6 +761,27 @@ pub fn ForecastDemo() -> Html {
                             </div>
                         }) }
                     </div>
+                </section>
+            }
+
+            if let Some(o) = outcome {
+                <section class="fc-whatif" aria-label="What if">
+                    { match (o.layers.get(state.layer), state.head) {
+                        (Some(layer), Some(h)) => {
+                            let data: Vec<f32> = (0..h_len).flat_map(|k| layer.forecast_row(Some(h), k)).collect();
+                            match Matrix::from_vec(h_len, t_len, data) {
+                                Ok(weights) => {
+                                    let rows = Rc::new((0..h_len).map(|k| format!("+{}", k + 1)).collect::<Vec<_>>());
+                                    let cols = Rc::new(labels[..t_len].to_vec());
+                                    let source = WhatIfSource::from_weights(weights, manifest.d_model / manifest.n_heads.max(1), rows, cols, state.layer, h);
+                                    let onchange = { let whatif = whatif.clone(); Callback::from(move |v| whatif.set(v)) };
+                                    html! { <WhatIfPanel source={Rc::new(source)} whatif={(*whatif).clone()} {onchange} export={Some(export.clone())} /> }
+                                }
+                                Err(_) => html! {},
+                            }
+                        }
+                        _ => html! { <p class="hint" data-testid="whatif-pick-head">{ "What if…? Pick one head above (not the average) to recompute its weights with another recipe: no ÷√d_k, a temperature, hard attention or a mask." }</p> },
+                    } }
                 </section>
             }
 

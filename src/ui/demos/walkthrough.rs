@@ -18,7 +18,7 @@ use crate::route::{read_what_if, write_what_if, Demo};
 use crate::steps::Step;
 use crate::ui::components::{
     AgreementBadge, LayerAnalysis, ModelStatusBar, Prediction, StepNavigator, StepView, TokenStrip,
-    WhatIfPanel,
+    WhatIfPanel, WhatIfSource,
 };
 use crate::ui::fetch::{fetch_bytes, fetch_text};
 use crate::ui::state::{Action, ModelStatus, State};
@@ -338,9 +338,11 @@ pub fn WalkthroughDemo() -> Html {
                 <StepView walkthrough={w.clone()} step={step} layer={state.layer} head={state.head}
                     selected={state.selected} onselect={on_select} onhead={on_head} export={Some(export.clone())} />
                 if (Step::Scale.index()..=Step::Context.index()).contains(&step.index()) {
-                    <WhatIfPanel walkthrough={w.clone()} layer={state.layer} head={state.head}
+                    if let Some(source) = WhatIfSource::from_walkthrough(&w, state.layer, state.head) {
+                    <WhatIfPanel source={Rc::new(source)}
                         whatif={(*whatif).clone()} onchange={{ let whatif = whatif.clone(); Callback::from(move |v| whatif.set(v)) }}
                         export={Some(export)} />
+                    }
                 }
                 if step == Step::Softmax || step == Step::Context {
                     <LayerAnalysis walkthrough={w.clone()} />
