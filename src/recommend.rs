@@ -68,6 +68,9 @@ pub struct RecManifest {
     pub n_ids: usize,
     pub n_layers: usize,
     pub n_heads: usize,
+    /// Model width; `d_model / n_heads` is each head's d_k (for the what-if panel).
+    #[serde(default)]
+    pub d_model: usize,
     pub metrics: Metrics,
     /// Every item id, most interacted-with first (training part of the data).
     pub popularity: Vec<u32>,

@@ -59,13 +59,13 @@ impl WhatIfSource {
     }
 
     /// A head of a model that exports only its weights (`rows × cols`, each row a softmax).
+    /// `mask_label` says what the model masks (e.g. "the model's (causal)").
     pub fn from_weights(
         weights: Matrix,
         d_k: usize,
-        rows: Rc<Vec<String>>,
-        cols: Rc<Vec<String>>,
-        layer: usize,
-        head: usize,
+        (rows, cols): (Rc<Vec<String>>, Rc<Vec<String>>),
+        (layer, head): (usize, usize),
+        mask_label: &str,
     ) -> Self {
         let (scores, model_mask) = scores_from_weights(&weights, d_k);
         Self {
@@ -78,7 +78,7 @@ impl WhatIfSource {
             cols,
             layer,
             head,
-            mask_label: "the model's (none)".into(),
+            mask_label: mask_label.to_owned(),
             from_weights: true,
         }
     }

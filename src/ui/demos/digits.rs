@@ -385,7 +385,7 @@ pub fn DigitsDemo() -> Html {
                                 let data: Vec<f32> = (0..n).flat_map(|i| layer.row(h, i).to_vec()).collect();
                                 match Matrix::from_vec(n, n, data) {
                                     Ok(weights) => {
-                                        let source = WhatIfSource::from_weights(weights, m.d_model / m.n_heads.max(1), labels.clone(), labels, state.layer, h);
+                                        let source = WhatIfSource::from_weights(weights, m.d_model / m.n_heads.max(1), (labels.clone(), labels), (state.layer, h), "the model's (none)");
                                         let onchange = { let whatif = whatif.clone(); Callback::from(move |v| whatif.set(v)) };
                                         let export = Rc::new(ExportContext { model: m.name.clone(), demo: Demo::Digits.slug().into(), ..ExportContext::default() });
                                         html! { <WhatIfPanel source={Rc::new(source)} whatif={(*whatif).clone()} {onchange} export={Some(export)} /> }

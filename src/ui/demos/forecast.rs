@@ -773,7 +773,7 @@ pub fn ForecastDemo() -> Html {
                                 Ok(weights) => {
                                     let rows = Rc::new((0..h_len).map(|k| format!("+{}", k + 1)).collect::<Vec<_>>());
                                     let cols = Rc::new(labels[..t_len].to_vec());
-                                    let source = WhatIfSource::from_weights(weights, manifest.d_model / manifest.n_heads.max(1), rows, cols, state.layer, h);
+                                    let source = WhatIfSource::from_weights(weights, manifest.d_model / manifest.n_heads.max(1), (rows, cols), (state.layer, h), "the model's (none)");
                                     let onchange = { let whatif = whatif.clone(); Callback::from(move |v| whatif.set(v)) };
                                     html! { <WhatIfPanel source={Rc::new(source)} whatif={(*whatif).clone()} {onchange} export={Some(export.clone())} /> }
                                 }

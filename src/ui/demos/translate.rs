@@ -25,7 +25,9 @@ use crate::translate::{
     Decoding, Step, Stop, TranslateManifest, View, DECODER_KEY, ENCODER_KEY, MEMORY, MODEL_DIR,
 };
 use crate::ui::components::heatmap::{color, ColorScale};
-use crate::ui::components::{AttentionGrid, GridHover, ModelStatusBar, TopCandidates};
+use crate::ui::components::{
+    AttentionGrid, GridHover, ModelStatusBar, TopCandidates, WhatIfPanel, WhatIfSource,
+};
 use crate::ui::fetch::{fetch_bytes_cached, fetch_text};
 use crate::ui::state::ModelStatus;
 use crate::ui::worker_client::{encode, infer, load_graph, Runner};
@@ -493,6 +495,7 @@ pub fn TranslateDemo() -> Html {
     });
     let runner = use_oneshot_runner::<AttentionWorker>();
     let dispatch = state.dispatcher();
+    let whatif = use_state(crate::maths::WhatIf::default);
 
     {
         let (runner, dispatch) = (runner.clone(), dispatch.clone());
@@ -742,7 +745,7 @@ pub fn TranslateDemo() -> Html {
                         { format!("✓ {} is running in your browser: {} encoder + {} decoder layers × {} heads, d_model = {}, up to {} source tokens.",
                             m.name, m.n_enc_layers, m.n_dec_layers, m.n_heads, m.d_model, m.max_src) }
                         if let Some(sc) = &m.metrics.int8 {
-                            <span class="muted">{ format!(" On {} Bible verses it never saw: BLEU {:.1}, chrF {:.1}.", sc.verses, sc.bleu, sc.chrf) }</span>
+                            <span class="muted">{ format!(" It learned from Bible verses only (World English Bible → Louis Segond 1910), so short Bible-like sentences work best and modern English does not. On {} verses it never saw: BLEU {:.1}, chrF {:.1}.", sc.verses, sc.bleu, sc.chrf) }</span>
                         }
                     </div>
                 } else {
@@ -865,6 +868,15 @@ pub fn TranslateDemo() -> Html {
                         </div>
                     }
                 </div>
+            }
+
+            if let (Some(m), Some(h), Some(man)) = (&cross, view.head, &manifest) {
+                <WhatIfPanel source={Rc::new(WhatIfSource::from_weights((**m).clone(), man.d_model / man.n_heads.max(1),
+                        (out_tokens.clone(), src_tokens.clone()), (view.layer, h), "the model's (none: every English token)"))}
+                    whatif={(*whatif).clone()} onchange={{ let whatif = whatif.clone(); Callback::from(move |v| whatif.set(v)) }}
+                    export={Some(export.clone())} />
+            } else if cross.is_some() {
+                <p class="hint" data-testid="whatif-pick-head">{ "What if…? Pick one head (not the average) to recompute its cross-attention with another recipe: no ÷√d_k, a temperature, hard attention or a mask." }</p>
             }
 
             <footer class="about">

@@ -27,6 +27,7 @@ use crate::ui::components::heatmap::{ColorScale, Heatmap};
 use crate::ui::components::history_list::{Bar, HistoryList};
 use crate::ui::components::movie_search::MovieSearch;
 use crate::ui::components::recommendation_list::RecommendationList;
+use crate::ui::components::{WhatIfPanel, WhatIfSource};
 use crate::ui::fetch::{fetch_bytes_cached, fetch_text};
 use crate::ui::worker_client::{infer, load_graph, Runner};
 use crate::worker::AttentionWorker;
@@ -215,6 +216,7 @@ pub fn RecommendDemo() -> Html {
     let state = use_reducer(|| RecState::from_route(&route));
     let runner = use_oneshot_runner::<AttentionWorker>();
     let seq = use_mut_ref(|| 0u64);
+    let whatif = use_state(crate::maths::WhatIf::default);
 
     {
         let (runner, dispatch) = (runner.clone(), state.dispatcher());
@@ -472,11 +474,33 @@ pub fn RecommendDemo() -> Html {
                     crate::recommend::history_param(&r.history)
                 )),
             });
+            let what_if = match state.head {
+                HeadChoice::Head(h) => {
+                    let source = WhatIfSource::from_weights(
+                        m.clone(),
+                        manifest.d_model / manifest.n_heads.max(1),
+                        (labels.clone(), labels.clone()),
+                        (state.layer, h),
+                        "the model's (causal)",
+                    );
+                    let onchange = {
+                        let whatif = whatif.clone();
+                        Callback::from(move |v| whatif.set(v))
+                    };
+                    html! { <WhatIfPanel source={Rc::new(source)} whatif={(*whatif).clone()} {onchange} export={Some(export.clone())} /> }
+                }
+                HeadChoice::Average => html! {
+                    <p class="hint" data-testid="whatif-pick-head">{ "What if…? Pick one head (not the average) to recompute its weights with another recipe: no ÷√d_k, a temperature, hard attention or a mask." }</p>
+                },
+            };
             html! {
+                <>
                 <Heatmap name={format!("attention, {layer_label}, {head_label}")} matrix={Rc::new(m.clone())} export={Some(export)}
                     rows={labels.clone()} cols={Some(labels)} scale={ColorScale::Weights}
                     selected={q_row.map(|q| (q, q))} onselect={Some(onselect)}
                     caption="rows: the position predicting what comes next; columns: the movie it looks at. Click a row to inspect it." />
+                { what_if }
+                </>
             }
         }
         _ => html! {},
