@@ -46,7 +46,12 @@ export async function startSite() {
  * Returns `ctx`; tests use `ctx.app` (a WalkthroughPage) and `ctx.context`. Options: `viewport`,
  * `serviceWorkers` ("block" by default, "allow" for the offline tests), `acceptDownloads`.
  */
-export function useWalkthrough({ viewport = DESKTOP, serviceWorkers = "block", acceptDownloads = false } = {}) {
+export function useWalkthrough(options = {}) {
+  return useDemo(WalkthroughPage, options);
+}
+
+/** The same suite hooks for any demo's page object (`PageClass(page, baseUrl)`). */
+export function useDemo(PageClass, { viewport = DESKTOP, serviceWorkers = "block", acceptDownloads = false } = {}) {
   const ctx = {};
   before(async () => {
     ctx.site = await startSite();
@@ -63,7 +68,7 @@ export function useWalkthrough({ viewport = DESKTOP, serviceWorkers = "block", a
     ctx.context = await ctx.browser.newContext({ viewport, serviceWorkers, acceptDownloads });
     const page = await ctx.context.newPage();
     page.setDefaultTimeout(20_000);
-    ctx.app = new WalkthroughPage(page, ctx.site.url);
+    ctx.app = new PageClass(page, ctx.site.url);
   });
   afterEach(async (t) => {
     try {

@@ -1,8 +1,7 @@
 // Page object for the recommendation demo (#/recommend): every selector of its DOM contract
 // lives here, plus a suite hook like support.mjs's useWalkthrough.
 
-import { after, afterEach, before, beforeEach } from "node:test";
-import { DESKTOP, launchBrowser, saveFailureScreenshot, startSite } from "../support.mjs";
+import { useDemo } from "../support.mjs";
 import { WalkthroughPage } from "./walkthrough.mjs";
 
 const byTestId = (id) => `[data-testid="${id}"]`;
@@ -27,7 +26,7 @@ export class RecommendPage extends WalkthroughPage {
   get queryNote() { return this.page.locator(byTestId("rec-query-note")); }
   get layerSelect() { return this.page.locator(byTestId("rec-layer")); }
   get headSelect() { return this.page.locator(byTestId("rec-head")); }
-  get heatmap() { return this.page.locator(`.rec-attention ${byTestId("heatmap")}`); }
+  get heatmap() { return this.page.locator(`.rec-attention ${byTestId("heatmap")}[data-name^="attention"]`); }
   get explanation() { return this.page.locator(byTestId("rec-explain")); }
   get acknowledgement() { return this.page.locator(byTestId("rec-acknowledgement")); }
 
@@ -101,34 +100,7 @@ export class RecommendPage extends WalkthroughPage {
   }
 }
 
-/** Suite hooks: one server and browser per file, a fresh context per test, health checked after. */
-export function useRecommend({ viewport = DESKTOP } = {}) {
-  const ctx = {};
-  before(async () => {
-    ctx.site = await startSite();
-    ctx.browser = await launchBrowser();
-  });
-  after(async () => {
-    await ctx.browser?.close();
-    await ctx.site?.close();
-  });
-  beforeEach(async () => {
-    ctx.allow = {};
-    ctx.context = await ctx.browser.newContext({ viewport, serviceWorkers: "block" });
-    const page = await ctx.context.newPage();
-    page.setDefaultTimeout(20_000);
-    ctx.app = new RecommendPage(page, ctx.site.url);
-  });
-  afterEach(async (t) => {
-    try {
-      if (!t.passed) await saveFailureScreenshot(ctx.app.page, t.name);
-      ctx.app.assertHealthy(ctx.allow);
-    } catch (err) {
-      if (t.passed) await saveFailureScreenshot(ctx.app.page, t.name);
-      throw err;
-    } finally {
-      await ctx.context.close();
-    }
-  });
-  return ctx;
+/** Suite hooks (see support.mjs's useDemo) with a RecommendPage as `ctx.app`. */
+export function useRecommend(options = {}) {
+  return useDemo(RecommendPage, options);
 }

@@ -1,8 +1,7 @@
 // Page object for the translation demo (#/translate): every selector of its DOM contract lives
 // here, plus a suite hook like support.mjs's useWalkthrough.
 
-import { after, afterEach, before, beforeEach } from "node:test";
-import { DESKTOP, launchBrowser, saveFailureScreenshot, startSite } from "../support.mjs";
+import { useDemo } from "../support.mjs";
 import { WalkthroughPage } from "./walkthrough.mjs";
 
 const byTestId = (id) => `[data-testid="${id}"]`;
@@ -133,34 +132,7 @@ export class TranslatePage extends WalkthroughPage {
   }
 }
 
-/** Suite hooks: one server and browser per file, a fresh context per test, health checked after. */
-export function useTranslate({ viewport = DESKTOP } = {}) {
-  const ctx = {};
-  before(async () => {
-    ctx.site = await startSite();
-    ctx.browser = await launchBrowser();
-  });
-  after(async () => {
-    await ctx.browser?.close();
-    await ctx.site?.close();
-  });
-  beforeEach(async () => {
-    ctx.allow = {};
-    ctx.context = await ctx.browser.newContext({ viewport, serviceWorkers: "block" });
-    const page = await ctx.context.newPage();
-    page.setDefaultTimeout(20_000);
-    ctx.app = new TranslatePage(page, ctx.site.url);
-  });
-  afterEach(async (t) => {
-    try {
-      if (!t.passed) await saveFailureScreenshot(ctx.app.page, t.name);
-      ctx.app.assertHealthy(ctx.allow);
-    } catch (err) {
-      if (t.passed) await saveFailureScreenshot(ctx.app.page, t.name);
-      throw err;
-    } finally {
-      await ctx.context.close();
-    }
-  });
-  return ctx;
+/** Suite hooks (see support.mjs's useDemo) with a TranslatePage as `ctx.app`. */
+export function useTranslate(options = {}) {
+  return useDemo(TranslatePage, options);
 }
