@@ -44,14 +44,15 @@ export async function startSite() {
  * check after every test that the page logged no console error and threw nothing. A test that
  * provokes errors sets `ctx.allow = { allowConsole: [...], allowFailedResponses: [...] }`.
  * Returns `ctx`; tests use `ctx.app` (a WalkthroughPage) and `ctx.context`. Options: `viewport`,
- * `serviceWorkers` ("block" by default, "allow" for the offline tests), `acceptDownloads`.
+ * `serviceWorkers` ("block" by default, "allow" for the offline tests), `acceptDownloads`, `locale`
+ * (the browser's language, "en-US" by default).
  */
 export function useWalkthrough(options = {}) {
   return useDemo(WalkthroughPage, options);
 }
 
 /** The same suite hooks for any demo's page object (`PageClass(page, baseUrl)`). */
-export function useDemo(PageClass, { viewport = DESKTOP, serviceWorkers = "block", acceptDownloads = false } = {}) {
+export function useDemo(PageClass, { viewport = DESKTOP, serviceWorkers = "block", acceptDownloads = false, locale = "en-US" } = {}) {
   const ctx = {};
   before(async () => {
     ctx.site = await startSite();
@@ -65,7 +66,9 @@ export function useDemo(PageClass, { viewport = DESKTOP, serviceWorkers = "block
     ctx.allow = {};
     // The offline service worker is blocked unless a suite asks for it: it would otherwise take
     // over requests that tests intercept with page.route (see e2e/tests/offline.test.mjs).
-    ctx.context = await ctx.browser.newContext({ viewport, serviceWorkers, acceptDownloads });
+    // The browser's language picks the interface language (English unless a suite asks for
+    // another, e.g. `locale: "zh-CN"`), so tests do not depend on the machine's settings.
+    ctx.context = await ctx.browser.newContext({ viewport, serviceWorkers, acceptDownloads, locale });
     const page = await ctx.context.newPage();
     page.setDefaultTimeout(20_000);
     ctx.app = new PageClass(page, ctx.site.url);

@@ -8,10 +8,14 @@
 
 #![forbid(unsafe_code)]
 
+// The interface's sentences in English and Chinese (locales/*.yml); see [`i18n`].
+rust_i18n::i18n!("locales", fallback = "en");
+
 pub mod digits;
 pub mod encoder;
 pub mod export;
 pub mod forecast;
+pub mod i18n;
 #[cfg(feature = "runtime")]
 pub mod graph;
 pub mod manifest;

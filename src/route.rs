@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+use rust_i18n::t;
+
 use crate::maths::{MaskChoice, Selection, WhatIf};
 use crate::steps::Step;
 
@@ -232,6 +234,34 @@ impl WalkthroughLink {
         route.set("head", Some((self.head + 1).to_string()));
         route
     }
+}
+
+/// The sentence a view shows when some of its link's parameters could not be used (and fell
+/// back to their defaults), or `None` when every one could. `parts` are parameter names, e.g.
+/// `["layer", "temperature"]`; known ones are shown in the reader's language (`link.part.*`).
+pub fn link_problem(parts: &[&str]) -> Option<String> {
+    if parts.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = parts.iter().map(|p| link_part_name(p)).collect();
+    Some(t!("link.unusable", parts = names.join(&t!("link.and"))).into_owned())
+}
+
+/// A link parameter's name in the reader's language (unknown names are shown as they are).
+pub fn link_part_name(part: &str) -> String {
+    let name = match part {
+        "text" => t!("link.part.text"),
+        "step" => t!("link.part.step"),
+        "layer" => t!("link.part.layer"),
+        "head" => t!("link.part.head"),
+        "view" => t!("link.part.view"),
+        "scale" => t!("link.part.scale"),
+        "temperature" => t!("link.part.temperature"),
+        "attention" => t!("link.part.attention"),
+        "mask" => t!("link.part.mask"),
+        other => return other.to_owned(),
+    };
+    name.into_owned()
 }
 
 /// Writes the what-if recipe into `route` (only what differs from the model's).

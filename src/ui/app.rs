@@ -1,10 +1,12 @@
 //! The app shell: the worker every demo shares, the navigation, and the demo the hash names.
 
 use gloo::events::EventListener;
+use rust_i18n::t;
 use yew::prelude::*;
 use yew_agent::oneshot::OneshotProvider;
 
 use super::demos::{DemoNav, DemoView};
+use super::lang::{apply_lang, initial_lang, LangContext, LangSwitch};
 use crate::route::Route;
 use crate::worker::AttentionWorker;
 
@@ -36,12 +38,31 @@ fn Shell() -> Html {
             move || drop(listener)
         });
     }
+    // The language is made current before anything renders, and again on every switch, before
+    // the context change re-renders the components that show text.
+    let lang = use_state(|| {
+        let lang = initial_lang();
+        apply_lang(lang, false);
+        lang
+    });
+    let lang_context = {
+        let lang = lang.clone();
+        LangContext {
+            lang: *lang,
+            set: Callback::from(move |chosen| {
+                apply_lang(chosen, true);
+                lang.set(chosen);
+            }),
+        }
+    };
     let demo = route.demo;
     html! {
+        <ContextProvider<LangContext> context={lang_context}>
         <ContextProvider<Route> context={(*route).clone()}>
             <div class="page">
                 <header class="top">
-                    <h1>{ "Attention Playground" }</h1>
+                    <h1>{ t!("shell.title") }</h1>
+                    <LangSwitch />
                     <DemoNav current={demo} />
                     if let Some(problem) = &route.problem {
                         <p class="note" data-testid="route-problem" role="status">{ problem.clone() }</p>
@@ -51,5 +72,6 @@ fn Shell() -> Html {
                 <DemoView key={demo.slug()} demo={demo} />
             </div>
         </ContextProvider<Route>>
+        </ContextProvider<LangContext>>
     }
 }

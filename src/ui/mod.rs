@@ -4,6 +4,7 @@ mod app;
 pub mod components;
 pub mod demos;
 mod download;
+pub mod lang;
 pub mod fetch;
 mod panic;
 pub mod state;
