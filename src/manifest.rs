@@ -27,6 +27,7 @@ pub struct Manifest {
 
 impl Manifest {
     pub fn parse(json: &str) -> Result<Self, String> {
-        serde_json::from_str(json).map_err(|e| format!("the model manifest is not valid: {e}"))
+        serde_json::from_str(json)
+            .map_err(|e| rust_i18n::t!("error.manifest", detail = e).into_owned())
     }
 }

@@ -1,5 +1,6 @@
 //! The one request/response pair between the page and the model worker.
 
+use rust_i18n::t;
 use serde::{Deserialize, Serialize};
 
 use crate::maths::ModelRecord;
@@ -187,25 +188,38 @@ pub enum WorkerReply {
 /// Errors cross the worker boundary as values, never as panics.
 pub type WorkerResponse = Result<WorkerReply, ModelError>;
 
-/// Why a model could not be loaded or run, in words a user can act on.
-#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, Deserialize)]
+/// Why a model could not be loaded or run, in words a user can act on. The sentence is made
+/// where it is shown (the page), in the reader's language; the detail (from tract or the
+/// tokenizer) stays as the library wrote it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ModelError {
-    #[error("The model file is empty.")]
     EmptyModel,
-    #[error("The model file could not be read as an ONNX model (it may be truncated or a different kind of file): {0}")]
     NotOnnx(String),
-    #[error("This ONNX file is not a walkthrough model: {0}")]
     Foreign(String),
-    #[error("The tokenizer file could not be read: {0}")]
     Tokenizer(String),
-    #[error("The model failed while running: {0}")]
     Inference(String),
-    #[error("Type some text first.")]
     EmptyInput,
-    #[error("The model is not loaded yet.")]
     NotLoaded,
-    #[error("The model was given an unusable input: {0}")]
     BadInput(String),
-    #[error("The model worker stopped answering (nothing after {0} s). Reload the page to start it again.")]
+    /// Seconds waited.
     WorkerStopped(u32),
 }
+
+impl std::fmt::Display for ModelError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = match self {
+            ModelError::EmptyModel => t!("error.empty_model"),
+            ModelError::NotOnnx(detail) => t!("error.not_onnx", detail = detail),
+            ModelError::Foreign(detail) => t!("error.foreign", detail = detail),
+            ModelError::Tokenizer(detail) => t!("error.tokenizer", detail = detail),
+            ModelError::Inference(detail) => t!("error.inference", detail = detail),
+            ModelError::EmptyInput => t!("error.empty_input"),
+            ModelError::NotLoaded => t!("error.not_loaded"),
+            ModelError::BadInput(detail) => t!("error.bad_input", detail = detail),
+            ModelError::WorkerStopped(seconds) => t!("error.worker_stopped", seconds = seconds),
+        };
+        f.write_str(&text)
+    }
+}
+
+impl std::error::Error for ModelError {}

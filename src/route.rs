@@ -50,15 +50,15 @@ impl Demo {
         }
     }
 
-    /// The short name in the navigation.
-    pub fn label(self) -> &'static str {
+    /// The short name in the navigation, in the reader's language.
+    pub fn label(self) -> std::borrow::Cow<'static, str> {
         match self {
-            Demo::Walkthrough => "Step by step",
-            Demo::Encoder => "Pretrained encoder",
-            Demo::Translate => "Translation",
-            Demo::Recommend => "Recommendation",
-            Demo::Forecast => "Time series",
-            Demo::Digits => "Image patches",
+            Demo::Walkthrough => t!("nav.walkthrough"),
+            Demo::Encoder => t!("nav.encoder"),
+            Demo::Translate => t!("nav.translate"),
+            Demo::Recommend => t!("nav.recommend"),
+            Demo::Forecast => t!("nav.forecast"),
+            Demo::Digits => t!("nav.digits"),
         }
     }
 
@@ -73,7 +73,25 @@ pub struct Route {
     pub demo: Demo,
     pub params: Vec<(String, String)>,
     /// Why the hash was not understood, when it was not.
-    pub problem: Option<String>,
+    pub problem: Option<RouteProblem>,
+}
+
+/// Why a hash was not (fully) understood; shown in the reader's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RouteProblem {
+    /// The demo named does not exist (its name, shortened).
+    UnknownView(String),
+    /// A parameter had a bad escape or invalid UTF-8 and was dropped.
+    Damaged,
+}
+
+impl fmt::Display for RouteProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RouteProblem::UnknownView(name) => f.write_str(&t!("link.unknown_view", name = name)),
+            RouteProblem::Damaged => f.write_str(&t!("link.damaged")),
+        }
+    }
 }
 
 impl Default for Route {
@@ -102,10 +120,10 @@ impl Route {
         }
         let Some(demo) = Demo::from_slug(path) else {
             return Route {
-                problem: Some(format!(
-                    "This link names a view that does not exist (“{}”), so the default view is shown.",
-                    shorten(&percent_decode(path), 40)
-                )),
+                problem: Some(RouteProblem::UnknownView(shorten(
+                    &percent_decode(path),
+                    40,
+                ))),
                 ..Route::default()
             };
         };
@@ -115,11 +133,7 @@ impl Route {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             match (try_decode(k), try_decode(v)) {
                 (Some(k), Some(v)) => params.push((k, v)),
-                _ => {
-                    problem = Some(
-                        "Part of this link is damaged and was ignored; the rest is shown.".into(),
-                    )
-                }
+                _ => problem = Some(RouteProblem::Damaged),
             }
         }
         Route {
@@ -176,8 +190,8 @@ pub struct WalkthroughLink {
     pub layer: usize,
     /// 0-based
     pub head: usize,
-    /// The parts that could not be used, in words
-    pub problem: Option<String>,
+    /// The parameters that could not be used (see [`link_problem`] for the sentence)
+    pub bad: Vec<&'static str>,
 }
 
 impl WalkthroughLink {
@@ -206,18 +220,12 @@ impl WalkthroughLink {
         };
         let layer = one_based("layer");
         let head = one_based("head");
-        let problem = (!bad.is_empty()).then(|| {
-            format!(
-                "This link's {} could not be used, so the default is shown instead.",
-                bad.join(" and ")
-            )
-        });
         WalkthroughLink {
             text,
             step,
             layer,
             head,
-            problem,
+            bad,
         }
     }
 
@@ -244,7 +252,20 @@ pub fn link_problem(parts: &[&str]) -> Option<String> {
         return None;
     }
     let names: Vec<String> = parts.iter().map(|p| link_part_name(p)).collect();
-    Some(t!("link.unusable", parts = names.join(&t!("link.and"))).into_owned())
+    Some(t!("link.unusable", parts = join_list(&names)).into_owned())
+}
+
+/// `a`, `a and b`, `a, b and c` in English; `a`, `a和b`, `a、b和c` in Chinese.
+fn join_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!(
+            "{}{}{last}",
+            rest.join(&t!("link.list_sep")),
+            t!("link.and")
+        ),
+    }
 }
 
 /// A link parameter's name in the reader's language (unknown names are shown as they are).
@@ -438,7 +459,10 @@ mod tests {
     fn unknown_or_damaged_links_fall_back_with_a_message() {
         let r = Route::parse("#/nope?x=1");
         assert_eq!(r.demo, Demo::Walkthrough);
-        assert!(r.problem.as_deref().is_some_and(|p| p.contains("nope")));
+        assert!(r
+            .problem
+            .as_ref()
+            .is_some_and(|p| p.to_string().contains("nope")));
 
         let r = Route::parse("#/encoder?text=%E2%28&layer=3&bad=%zz");
         assert_eq!(r.demo, Demo::Encoder);
@@ -448,7 +472,10 @@ mod tests {
 
         // Long garbage is cut in the message.
         let r = Route::parse(&format!("#/{}", "x".repeat(5000)));
-        assert!(r.problem.as_deref().is_some_and(|p| p.len() < 200));
+        assert!(r
+            .problem
+            .as_ref()
+            .is_some_and(|p| p.to_string().len() < 200));
     }
 
     #[test]
@@ -458,7 +485,7 @@ mod tests {
             step: Step::Softmax,
             layer: 1,
             head: 3,
-            problem: None,
+            bad: Vec::new(),
         };
         let hash = link.write().to_string();
         assert!(hash.starts_with("#/walkthrough?text="));
@@ -469,9 +496,27 @@ mod tests {
             (bad.step, bad.layer, bad.head, bad.text),
             (Step::Tokens, 0, 0, None)
         );
-        assert!(bad
-            .problem
-            .is_some_and(|p| p.contains("step") && p.contains("layer") && p.contains("head")));
+        assert_eq!(bad.bad, ["step", "layer", "head"]);
+        assert_eq!(
+            link_problem(&bad.bad).as_deref(),
+            Some("This link's step and layer and head could not be used, so the default is shown instead.")
+        );
+        assert_eq!(link_problem(&[]), None);
+        // Unknown parts are shown as they are; every known one has a Chinese name.
+        assert!(link_problem(&["zoom"]).is_some_and(|p| p.contains("zoom")));
+        for part in [
+            "text",
+            "step",
+            "layer",
+            "head",
+            "view",
+            "scale",
+            "temperature",
+            "attention",
+            "mask",
+        ] {
+            assert_ne!(link_part_name(part), "", "{part}");
+        }
 
         let long = WalkthroughLink {
             text: Some("a".repeat(MAX_LINK_TEXT + 1)),

@@ -5,6 +5,8 @@
 //! With [`WhatIf::default`] the recipe is the model's, and [`what_if_weights`] reproduces its
 //! weights; the page says so, and says loudly when the display has left the real computation.
 
+use rust_i18n::t;
+
 use super::attention::softmax_rows;
 use super::matrix::Matrix;
 
@@ -62,22 +64,22 @@ impl WhatIf {
     pub fn changes(&self) -> Vec<String> {
         let mut out = Vec::new();
         if !self.scale {
-            out.push("no ÷√d_k".to_owned());
+            out.push(t!("whatif.change.no_scale").into_owned());
         }
         if self.temperature != 1.0 {
-            out.push(format!("temperature {}", self.temperature));
+            out.push(t!("whatif.change.temperature", t = self.temperature).into_owned());
         }
         match self.selection {
             Selection::Soft => {}
-            Selection::Argmax => out.push("hard attention (argmax)".into()),
-            Selection::TopK(k) => out.push(format!("top-{k} only")),
-            Selection::Threshold(p) => out.push(format!("weights below {p} dropped")),
+            Selection::Argmax => out.push(t!("whatif.change.argmax").into_owned()),
+            Selection::TopK(k) => out.push(t!("whatif.change.topk", k = k).into_owned()),
+            Selection::Threshold(p) => out.push(t!("whatif.change.threshold", p = p).into_owned()),
         }
         match &self.mask {
             MaskChoice::Model => {}
-            MaskChoice::None => out.push("no mask".into()),
-            MaskChoice::Causal => out.push("causal mask".into()),
-            MaskChoice::Custom(_) => out.push("your own mask".into()),
+            MaskChoice::None => out.push(t!("whatif.change.no_mask").into_owned()),
+            MaskChoice::Causal => out.push(t!("whatif.change.causal").into_owned()),
+            MaskChoice::Custom(_) => out.push(t!("whatif.change.custom").into_owned()),
         }
         out
     }

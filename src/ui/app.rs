@@ -61,11 +61,13 @@ fn Shell() -> Html {
         <ContextProvider<Route> context={(*route).clone()}>
             <div class="page">
                 <header class="top">
-                    <h1>{ t!("shell.title") }</h1>
-                    <LangSwitch />
+                    <div class="top-row">
+                        <h1>{ t!("shell.title") }</h1>
+                        <LangSwitch />
+                    </div>
                     <DemoNav current={demo} />
                     if let Some(problem) = &route.problem {
-                        <p class="note" data-testid="route-problem" role="status">{ problem.clone() }</p>
+                        <p class="note" data-testid="route-problem" role="status">{ problem.to_string() }</p>
                     }
                 </header>
                 // Keyed by demo: leaving a demo drops its state; its model stays loaded in the worker.

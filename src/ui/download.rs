@@ -11,7 +11,7 @@ fn js_error(e: JsValue) -> String {
     e.dyn_ref::<js_sys::Error>()
         .map(|e| String::from(e.message()))
         .or_else(|| e.as_string())
-        .unwrap_or_else(|| "the browser refused".into())
+        .unwrap_or_else(|| rust_i18n::t!("error.browser_refused").into_owned())
 }
 
 fn blob_url(text: &str, mime: &str) -> Result<String, String> {
@@ -28,7 +28,7 @@ fn click_link(href: &str, filename: &str) -> Result<(), String> {
         .create_element("a")
         .map_err(js_error)?
         .dyn_into()
-        .map_err(|_| "could not create a link".to_owned())?;
+        .map_err(|_| rust_i18n::t!("error.no_link").into_owned())?;
     a.set_href(href);
     a.set_download(filename);
     a.set_hidden(true);
@@ -108,15 +108,15 @@ pub async fn save_png(filename: &str, svg: &Element, scale: f64) -> Result<(), S
         .create_element("canvas")
         .map_err(js_error)?
         .dyn_into()
-        .map_err(|_| "could not create a canvas".to_owned())?;
+        .map_err(|_| rust_i18n::t!("error.no_canvas").into_owned())?;
     canvas.set_width((w * scale).ceil() as u32);
     canvas.set_height((h * scale).ceil() as u32);
     let context: CanvasRenderingContext2d = canvas
         .get_context("2d")
         .map_err(js_error)?
-        .ok_or("this browser cannot draw on a canvas")?
+        .ok_or_else(|| rust_i18n::t!("error.no_canvas").into_owned())?
         .dyn_into()
-        .map_err(|_| "could not draw".to_owned())?;
+        .map_err(|_| rust_i18n::t!("error.no_canvas").into_owned())?;
     context.scale(scale, scale).map_err(js_error)?;
     context
         .draw_image_with_html_image_element(&image, 0.0, 0.0)

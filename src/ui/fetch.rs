@@ -1,6 +1,7 @@
 //! Downloading model files with progress.
 
 use js_sys::{Reflect, Uint8Array};
+use rust_i18n::t;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Cache, ReadableStreamDefaultReader, Response};
@@ -9,8 +10,8 @@ fn describe(url: &str, e: JsValue) -> String {
     let reason = e
         .dyn_ref::<js_sys::Error>()
         .map(|e| String::from(e.message()))
-        .unwrap_or_else(|| "network error".into());
-    format!("Could not download {url} ({reason}). Check the connection and reload.")
+        .unwrap_or_else(|| t!("error.network").into_owned());
+    t!("error.download", url = url, reason = reason).into_owned()
 }
 
 /// Fetches `url` (relative to the page, so the site works under a sub-path), calling
@@ -27,11 +28,12 @@ async fn fetch_response(url: &str) -> Result<Response, String> {
         .and_then(|r| r.dyn_into())
         .map_err(|e| describe(url, e))?;
     if !response.ok() {
-        return Err(format!(
-            "Could not download {url}: the server answered {} {}.",
-            response.status(),
-            response.status_text()
-        ));
+        return Err(t!(
+            "error.http",
+            url = url,
+            status = format!("{} {}", response.status(), response.status_text())
+        )
+        .into_owned());
     }
     Ok(response)
 }
@@ -109,5 +111,5 @@ pub async fn fetch_bytes_cached(
 /// Fetches `url` as UTF-8 text.
 pub async fn fetch_text(url: &str) -> Result<String, String> {
     let bytes = fetch_bytes(url, |_| ()).await?;
-    String::from_utf8(bytes).map_err(|_| format!("{url} is not text."))
+    String::from_utf8(bytes).map_err(|_| t!("error.not_text", url = url).into_owned())
 }

@@ -1,5 +1,6 @@
 //! A panic must never leave a dead page: log it and say so on screen.
 
+use rust_i18n::t;
 use wasm_bindgen::JsCast;
 
 pub fn install_hook() {
@@ -18,9 +19,7 @@ fn show_fatal(detail: &str) {
     banner.set_attribute("role", "alert").ok();
     banner.set_attribute("data-testid", "error").ok();
     // text_content, never inner_html: the detail may contain user input.
-    banner.set_text_content(Some(&format!(
-        "Something went wrong inside Attention Playground and it stopped. Your text is still in the box; copy it, then reload the page. Details: {detail}"
-    )));
+    banner.set_text_content(Some(&t!("error.panic", detail = detail)));
     if let Some(body) = document.body() {
         if let Some(first) = body.first_child() {
             body.insert_before(&banner, Some(&first)).ok();

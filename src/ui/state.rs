@@ -67,8 +67,9 @@ impl Default for State {
 }
 
 impl State {
-    /// The state a link opens (see [`WalkthroughLink`]), with a message naming unusable parts.
-    pub fn from_link(route: &Route) -> (State, Option<String>) {
+    /// The state a link opens (see [`WalkthroughLink`]), with the names of its unusable parts
+    /// (see [`crate::route::link_problem`]).
+    pub fn from_link(route: &Route) -> (State, Vec<&'static str>) {
         let link = WalkthroughLink::read(route);
         let mut s = State::default();
         if let Some(text) = link.text {
@@ -78,7 +79,7 @@ impl State {
         s.step = link.step;
         s.layer = link.layer;
         s.head = link.head;
-        (s, link.problem)
+        (s, link.bad)
     }
 
     /// The link to this view.
@@ -88,7 +89,7 @@ impl State {
             step: self.step,
             layer: self.layer,
             head: self.head,
-            problem: None,
+            bad: Vec::new(),
         }
         .write()
     }

@@ -37,7 +37,7 @@ fn unexpected(reply: &WorkerReply) -> ModelError {
         WorkerReply::Encoded(_) => "Encoded",
         WorkerReply::Inferred(_) => "Inferred",
     };
-    ModelError::Inference(format!("the worker gave an unexpected answer ({what})"))
+    ModelError::Inference(rust_i18n::t!("error.unexpected_answer_kind", kind = what).into_owned())
 }
 
 /// Loads the graph at `onnx_url` (and its tokenizer) into the worker under `key`, unless the

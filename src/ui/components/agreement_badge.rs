@@ -1,5 +1,6 @@
 //! The visible proof: our own recomputation against the model runtime's numbers.
 
+use rust_i18n::t;
 use yew::prelude::*;
 
 use super::heatmap::format_value;
@@ -14,27 +15,22 @@ pub struct AgreementBadgeProps {
 
 #[component]
 pub fn AgreementBadge(props: &AgreementBadgeProps) -> Html {
+    let _lang = crate::ui::lang::use_lang();
     let on_screen = |c: &crate::maths::StepCheck| c.layer.is_none_or(|l| l == props.layer);
     let max = props.agreement.max_where(on_screen);
     let ok = max < TOLERANCE;
     let summary = if ok {
-        format!(
-            "✓ Our step-by-step maths matches tract: max |Δ| = {}",
-            format_value(max)
-        )
+        t!("agree.ok", max = format_value(max))
     } else {
-        format!(
-            "✗ Our maths and tract disagree: max |Δ| = {}",
-            format_value(max)
-        )
+        t!("agree.bad", max = format_value(max))
     };
     html! {
         <details class={classes!("agreement", if ok { "ok" } else { "bad" })} data-testid="agreement"
             data-max-diff={max.to_string()} data-ok={ok.to_string()}>
             <summary>{ summary }</summary>
-            <p>{ format!("Every matrix on screen comes from the model running in tract. Independently, this page recomputes each step in plain Rust from the layer's input X and the model's own weights; green means every difference is below {TOLERANCE:.0e}.") }</p>
+            <p>{ t!("agree.explain", tolerance = format!("{TOLERANCE:.0e}")) }</p>
             <table class="checks">
-                <thead><tr><th>{ "layer" }</th><th>{ "quantity" }</th><th>{ "max |ours − tract|" }</th></tr></thead>
+                <thead><tr><th>{ t!("agree.col_layer") }</th><th>{ t!("agree.col_quantity") }</th><th>{ t!("agree.col_diff") }</th></tr></thead>
                 <tbody>
                     { for props.agreement.checks.iter().map(|c| html! {
                         <tr class={classes!((!on_screen(c)).then_some("other-layer"))}>

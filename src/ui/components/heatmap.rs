@@ -1,7 +1,10 @@
 //! A matrix drawn as an SVG heatmap, with its shape, labels, a legend and clickable cells.
+//! A clickable heatmap is also one tab stop: arrow keys move a focused cell, Enter or Space
+//! selects it, Escape dismisses the selection, and the focused cell is announced.
 
 use std::rc::Rc;
 
+use rust_i18n::t;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -20,8 +23,12 @@ pub enum ColorScale {
 
 #[derive(Properties, PartialEq)]
 pub struct HeatmapProps {
-    /// Name of the matrix (also `data-name`), e.g. `"Q"` or `"weights head 2"`.
+    /// Stable name of the matrix (`data-name`, exported file names), e.g. `"Q"` or
+    /// `"weights head 2"`; shown unless `label` is given.
     pub name: AttrValue,
+    /// The name shown to the reader (in their language), when it differs from `name`.
+    #[prop_or_default]
+    pub label: Option<AttrValue>,
     pub matrix: Rc<Matrix>,
     /// One label per row (usually the tokens).
     pub rows: Rc<Vec<String>>,
@@ -37,9 +44,16 @@ pub struct HeatmapProps {
     pub row_notes: Option<Rc<Vec<String>>>,
     #[prop_or_default]
     pub selected: Option<(usize, usize)>,
-    /// Called with `(row, col)` when a cell is clicked; cells are not clickable without it.
+    /// Called with `(row, col)` when a cell is clicked (or chosen with Enter/Space); cells are
+    /// not clickable, and the map not focusable, without it.
     #[prop_or_default]
     pub onselect: Option<Callback<(usize, usize)>>,
+    /// Called when Escape is pressed on the focused map (e.g. to close what a cell opened).
+    #[prop_or_default]
+    pub ondismiss: Option<Callback<()>>,
+    /// What Enter does, for the announcement (e.g. "Enter opens its q·k breakdown").
+    #[prop_or_default]
+    pub key_hint: Option<AttrValue>,
     /// Shown under the name, e.g. the shape in words.
     #[prop_or_default]
     pub caption: AttrValue,
@@ -64,6 +78,11 @@ pub fn format_value(v: f32) -> String {
     } else {
         format!("{v:.3}")
     }
+}
+
+/// What a cell says to a screen reader: `scores head 1[query token, key token] = 0.123`.
+fn cell_label(name: &str, row: &str, col: &str, v: f32) -> String {
+    format!("{name}[{row}, {col}] = {}", format_value(v))
 }
 
 fn short_label(s: &str, max: usize) -> String {
@@ -102,11 +121,36 @@ fn text_color(scale: ColorScale, v: f32, max_abs: f32) -> &'static str {
     }
 }
 
+/// The cell a key moves the focus to, or `None` for keys that do not move it.
+fn moved(
+    key: &str,
+    (i, j): (usize, usize),
+    (n_rows, n_cols): (usize, usize),
+) -> Option<(usize, usize)> {
+    let last = (n_rows.saturating_sub(1), n_cols.saturating_sub(1));
+    Some(match key {
+        "ArrowUp" => (i.saturating_sub(1), j),
+        "ArrowDown" => ((i + 1).min(last.0), j),
+        "ArrowLeft" => (i, j.saturating_sub(1)),
+        "ArrowRight" => (i, (j + 1).min(last.1)),
+        "Home" => (i, 0),
+        "End" => (i, last.1),
+        "PageUp" => (0, j),
+        "PageDown" => (last.0, j),
+        _ => return None,
+    })
+}
+
 #[component]
 pub fn Heatmap(props: &HeatmapProps) -> Html {
+    let _lang = crate::ui::lang::use_lang();
     let svg_ref = use_node_ref();
+    // The keyboard's cell, and whether the map has the focus (the cell is drawn only then).
+    let focus_cell = use_state(|| None::<(usize, usize)>);
+    let has_focus = use_state(|| false);
     let m = &props.matrix;
     let (n_rows, n_cols) = m.shape();
+    let label_name: AttrValue = props.label.clone().unwrap_or_else(|| props.name.clone());
     let show_values = !props.compact && n_rows <= 16 && n_cols <= 16;
     let cell = if props.compact {
         if n_cols > 24 {
@@ -170,11 +214,7 @@ pub fn Heatmap(props: &HeatmapProps) -> Html {
                 Some(c) => c.get(j).cloned().unwrap_or_default(),
                 None => j.to_string(),
             };
-            let label = format!(
-                "{}[{row_label}, {col_label}] = {}",
-                props.name,
-                format_value(v)
-            );
+            let label = cell_label(&label_name, row_label, &col_label, v);
             cells.push(html! {
                 <rect data-testid="cell" data-row={i.to_string()} data-col={j.to_string()}
                     x={x.to_string()} y={y.to_string()} width={cell.to_string()} height={cell.to_string()}
@@ -251,37 +291,153 @@ pub fn Heatmap(props: &HeatmapProps) -> Html {
         }
     });
 
-    let clickable = props.onselect.is_some();
+    let clickable = props.onselect.is_some() && n_rows > 0 && n_cols > 0;
+    let focused = focus_cell.filter(|&(i, j)| i < n_rows && j < n_cols);
+    let focus_mark = focused.filter(|_| *has_focus).map(|(i, j)| {
+        html! {
+            <rect class="focused" data-testid="focused-cell" x={(left + cell * j as f32).to_string()} y={(top + cell * i as f32).to_string()}
+                width={cell.to_string()} height={cell.to_string()} />
+        }
+    });
+    let onkeydown = clickable.then(|| {
+        let (focus_cell, onselect, ondismiss) = (
+            focus_cell.clone(),
+            props.onselect.clone(),
+            props.ondismiss.clone(),
+        );
+        let start = props.selected.filter(|&(i, j)| i < n_rows && j < n_cols);
+        Callback::from(move |e: KeyboardEvent| {
+            let current = (*focus_cell)
+                .filter(|&(i, j)| i < n_rows && j < n_cols)
+                .or(start)
+                .unwrap_or((0, 0));
+            let key = e.key();
+            if let Some(next) = moved(&key, current, (n_rows, n_cols)) {
+                // Handled here: the page's ← → step keys and scrolling must not see it.
+                e.prevent_default();
+                e.stop_propagation();
+                focus_cell.set(Some(next));
+            } else if key == "Enter" || key == " " {
+                e.prevent_default();
+                focus_cell.set(Some(current));
+                if let Some(cb) = &onselect {
+                    cb.emit(current);
+                }
+            } else if key == "Escape" {
+                if let Some(cb) = &ondismiss {
+                    e.prevent_default();
+                    cb.emit(());
+                }
+            }
+        })
+    });
+    let onfocus = clickable.then(|| {
+        let (focus_cell, has_focus) = (focus_cell.clone(), has_focus.clone());
+        let start = props.selected.filter(|&(i, j)| i < n_rows && j < n_cols);
+        Callback::from(move |_: FocusEvent| {
+            if focus_cell
+                .filter(|&(i, j)| i < n_rows && j < n_cols)
+                .is_none()
+            {
+                focus_cell.set(Some(start.unwrap_or((0, 0))));
+            }
+            has_focus.set(true);
+        })
+    });
+    let onblur = clickable.then(|| {
+        let has_focus = has_focus.clone();
+        Callback::from(move |_: FocusEvent| has_focus.set(false))
+    });
+    // A click moves the keyboard's cell too, so the two never disagree.
+    let onclick = onclick.map(|select| {
+        let focus_cell = focus_cell.clone();
+        Callback::from(move |e: MouseEvent| {
+            if let Some(el) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            {
+                let parse = |a| el.get_attribute(a).and_then(|v| v.parse::<usize>().ok());
+                if let (Some(i), Some(j)) = (parse("data-row"), parse("data-col")) {
+                    focus_cell.set(Some((i, j)));
+                }
+            }
+            select.emit(e);
+        })
+    });
+    let announcement = focused.filter(|_| *has_focus).map(|(i, j)| {
+        let row_label = props.rows.get(i).map(String::as_str).unwrap_or("");
+        let col_label = match &props.cols {
+            Some(c) => c.get(j).cloned().unwrap_or_default(),
+            None => j.to_string(),
+        };
+        cell_label(
+            &label_name,
+            row_label,
+            &col_label,
+            m.get(i, j).unwrap_or(f32::NAN),
+        )
+    });
     let class = classes!(
         "heatmap",
         clickable.then_some("clickable"),
         props.compact.then_some("compact")
     );
+    let aria_label = if clickable {
+        let hint = props
+            .key_hint
+            .clone()
+            .map_or_else(|| t!("heatmap.keys_select").into_owned(), |h| h.to_string());
+        t!(
+            "heatmap.aria_keys",
+            name = label_name,
+            rows = n_rows,
+            cols = n_cols,
+            hint = hint
+        )
+        .into_owned()
+    } else {
+        t!(
+            "heatmap.aria",
+            name = label_name,
+            rows = n_rows,
+            cols = n_cols
+        )
+        .into_owned()
+    };
     let svg = html! {
         <svg {class} ref={svg_ref.clone()} data-testid="heatmap" data-name={props.name.clone()}
             data-rows={n_rows.to_string()} data-cols={n_cols.to_string()}
+            data-focus-row={focused.map(|c| c.0.to_string())} data-focus-col={focused.map(|c| c.1.to_string())}
             viewBox={format!("0 0 {width} {height}")} width={width.to_string()}
-            role="img" aria-label={format!("{} heatmap, {n_rows} × {n_cols}", props.name)}
-            onclick={onclick}>
+            role={if clickable { "application" } else { "img" }} aria-label={aria_label}
+            tabindex={clickable.then_some("0")}
+            onclick={onclick} {onkeydown} {onfocus} {onblur}>
             { labels }
             <g class="cells">{ cells }</g>
             { separators }
             { selection }
+            { focus_mark }
         </svg>
     };
+    let live = clickable.then(|| {
+        html! {
+            <p class="sr-only" aria-live="polite" data-testid="cell-announcement">{ announcement.unwrap_or_default() }</p>
+        }
+    });
     if props.compact {
         return svg;
     }
     html! {
         <figure class="matrix">
             <figcaption>
-                <span class="matrix-name">{ props.name.clone() }</span>
+                <span class="matrix-name">{ label_name.clone() }</span>
                 <span class="matrix-shape">{ format!(" ({n_rows} × {n_cols})") }</span>
                 if !props.caption.is_empty() { <span class="matrix-caption">{ " " }{ props.caption.clone() }</span> }
             </figcaption>
             <div class="matrix-scroll">{ svg }</div>
+            { live }
             <Legend scale={props.scale} lo={lo} hi={hi} />
-            <MatrixTools name={props.name.clone()} matrix={props.matrix.clone()} rows={props.rows.clone()}
+            <MatrixTools name={props.name.clone()} label={props.label.clone()} matrix={props.matrix.clone()} rows={props.rows.clone()}
                 cols={props.cols.clone()} export={props.export.clone()} svg={svg_ref.clone()} />
         </figure>
     }
@@ -329,7 +485,10 @@ fn column_labels(matrix: &Matrix, cols: &Option<Rc<Vec<String>>>) -> Vec<String>
 /// translation's alignment grid…).
 #[derive(Properties, PartialEq)]
 pub struct MatrixToolsProps {
+    /// Stable name (file names); `label` is what the reader sees, when given.
     pub name: AttrValue,
+    #[prop_or_default]
+    pub label: Option<AttrValue>,
     pub matrix: Rc<Matrix>,
     pub rows: Rc<Vec<String>>,
     #[prop_or_default]
@@ -342,23 +501,25 @@ pub struct MatrixToolsProps {
 
 #[component]
 pub fn MatrixTools(props: &MatrixToolsProps) -> Html {
+    let _lang = crate::ui::lang::use_lang();
     let show_table = use_state(|| false);
     let export_error = use_state(|| None::<String>);
+    let label = props.label.clone().unwrap_or_else(|| props.name.clone());
     html! {
         <>
-            <div class="matrix-tools" role="group" aria-label={format!("{} tools", props.name)}>
+            <div class="matrix-tools" role="group" aria-label={t!("heatmap.tools", name = label)}>
                 <button type="button" data-testid="table-toggle" aria-pressed={show_table.to_string()}
                     onclick={{ let show = show_table.clone(); Callback::from(move |_| show.set(!*show)) }}>
-                    { if *show_table { "Hide table" } else { "Table" } }</button>
-                <span class="muted">{ "Save: " }</span>
+                    { if *show_table { t!("heatmap.hide_table") } else { t!("heatmap.table") } }</button>
+                <span class="muted">{ t!("heatmap.save") }</span>
                 { for ExportFormat::ALL.into_iter().map(|format| {
                     let onclick = export_callback(props, &props.svg, &export_error, format);
                     html! { <button type="button" data-testid={format!("export-{}", format.ext())}
-                        aria-label={format!("Save {} as {}", props.name, format.label())} {onclick}>{ format.label() }</button> }
+                        aria-label={t!("heatmap.save_as", name = label, format = format.label())} {onclick}>{ format.label() }</button> }
                 }) }
                 if let Some(e) = &*export_error { <span class="error" role="alert">{ e.clone() }</span> }
             </div>
-            if *show_table { <MatrixTable name={props.name.clone()} matrix={props.matrix.clone()} rows={props.rows.clone()} cols={props.cols.clone()} /> }
+            if *show_table { <MatrixTable name={label.clone()} matrix={props.matrix.clone()} rows={props.rows.clone()} cols={props.cols.clone()} /> }
         </>
     }
 }
@@ -400,26 +561,28 @@ fn export_callback(
                     "image/svg+xml",
                     &crate::ui::download::standalone_svg(&svg),
                 ),
-                None => Err("the heatmap is not on the page".into()),
+                None => Err(t!("heatmap.not_on_page").into_owned()),
             },
             ExportFormat::Png => {
                 if let Some(svg) = svg_ref.cast::<web_sys::Element>() {
                     let error = error.clone();
                     wasm_bindgen_futures::spawn_local(async move {
                         if let Err(e) = save_png(&filename, &svg, 2.0).await {
-                            error.set(Some(format!("Could not save the PNG: {e}")));
+                            error.set(Some(
+                                t!("heatmap.save_failed", format = "PNG", error = e).into_owned(),
+                            ));
                         }
                     });
                     Ok(())
                 } else {
-                    Err("the heatmap is not on the page".into())
+                    Err(t!("heatmap.not_on_page").into_owned())
                 }
             }
         };
         error.set(
-            result
-                .err()
-                .map(|e| format!("Could not save the {}: {e}", format.label())),
+            result.err().map(|e| {
+                t!("heatmap.save_failed", format = format.label(), error = e).into_owned()
+            }),
         );
     })
 }

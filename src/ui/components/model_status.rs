@@ -1,5 +1,6 @@
 //! Loading, ready and failed states of the model, always visible.
 
+use rust_i18n::t;
 use yew::prelude::*;
 
 use crate::ui::state::ModelStatus;
@@ -17,23 +18,24 @@ fn kib(bytes: u64) -> String {
 
 #[component]
 pub fn ModelStatusBar(props: &ModelStatusProps) -> Html {
+    let _lang = crate::ui::lang::use_lang();
     let name = props
         .model_name
         .clone()
-        .unwrap_or_else(|| "the model".into());
+        .unwrap_or_else(|| t!("common.the_model").into_owned());
     match &props.status {
         ModelStatus::Loading { loaded, total } => html! {
             <div class="status loading" data-testid="model-status" data-state="loading" role="status">
-                <span>{ format!("Downloading {name}… ") }</span>
+                <span>{ t!("common.downloading", name = name) }{ " " }</span>
                 <progress data-testid="progress" max={total.max(&1).to_string()} value={loaded.to_string()}
-                    aria-label="Model download progress"></progress>
-                <span class="muted">{ if *total > 0 { format!(" {} of {}", kib(*loaded), kib(*total)) } else { String::new() } }</span>
+                    aria-label={t!("common.progress")}></progress>
+                <span class="muted">{ if *total > 0 { format!(" {}", t!("common.of", loaded = kib(*loaded), total = kib(*total))) } else { String::new() } }</span>
             </div>
         },
         ModelStatus::Ready(summary) => html! {
             <div class="status ready" data-testid="model-status" data-state="ready" role="status">
-                { format!("✓ {name} is running in your browser: {} layers × {} heads, d_model = {}, up to {} tokens.",
-                    summary.n_layers, summary.n_heads, summary.d_model, summary.max_len) }
+                { t!("common.ready", name = name, layers = summary.n_layers, heads = summary.n_heads,
+                    d_model = summary.d_model, max_len = summary.max_len) }
             </div>
         },
         ModelStatus::Failed(message) => html! {

@@ -1,5 +1,6 @@
 //! The q·k detail of one score cell: the two vectors, their products and the sum.
 
+use rust_i18n::t;
 use yew::prelude::*;
 
 use super::heatmap::format_value;
@@ -18,6 +19,7 @@ pub struct QkBreakdownProps {
 
 #[component]
 pub fn QkBreakdown(props: &QkBreakdownProps) -> Html {
+    let _lang = crate::ui::lang::use_lang();
     let b = &props.breakdown;
     let d_k = b.terms.len();
     let max = b
@@ -31,10 +33,11 @@ pub fn QkBreakdown(props: &QkBreakdownProps) -> Html {
         Callback::from(move |_: MouseEvent| cb.emit(()))
     };
     html! {
-        <section class="qk" data-testid="qk-breakdown" aria-label="q·k breakdown">
+        <section class="qk" data-testid="qk-breakdown" aria-label={t!("qk.label")}
+            data-sum={b.sum.to_string()} data-scaled={b.scaled.to_string()} data-d-k={d_k.to_string()}>
             <header>
-                <h3>{ format!("Head {}: query “{}” · key “{}”", props.head + 1, props.query_token, props.key_token) }</h3>
-                <button class="close" onclick={close} aria-label="Close the breakdown">{ "×" }</button>
+                <h3>{ t!("qk.title", head = props.head + 1, query = props.query_token, key = props.key_token) }</h3>
+                <button class="close" data-testid="qk-close" onclick={close} aria-label={t!("qk.close")}>{ "×" }</button>
             </header>
             <table class="qk-table">
                 <thead><tr><th>{ "t" }</th><th>{ "q[t]" }</th><th>{ "k[t]" }</th><th>{ "q[t]·k[t]" }</th><th aria-hidden="true"></th></tr></thead>
@@ -56,7 +59,7 @@ pub fn QkBreakdown(props: &QkBreakdownProps) -> Html {
             </table>
             <p class="qk-sum">
                 { format!("Σ = {}   ÷ √{d_k} = {}", format_value(b.sum), format_value(b.scaled)) }
-                if let Some(w) = props.weight { { format!("   → weight after softmax {}", format_value(w)) } }
+                if let Some(w) = props.weight { { "   → " }{ t!("qk.weight", weight = format_value(w)) } }
             </p>
         </section>
     }

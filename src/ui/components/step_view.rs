@@ -2,6 +2,7 @@
 
 use std::rc::Rc;
 
+use rust_i18n::t;
 use yew::prelude::*;
 
 use super::heatmap::{format_value, ColorScale, Heatmap};
@@ -58,13 +59,14 @@ fn head_view(w: &Walkthrough, layer: usize, head: usize) -> Option<HeadView> {
 
 #[component]
 pub fn StepView(props: &StepViewProps) -> Html {
+    let _lang = crate::ui::lang::use_lang();
     let show_weights = use_state(|| false);
     let w = &props.walkthrough;
     let rec = &w.record;
     let tokens = Rc::new(rec.tokens.clone());
     let layer = props.layer.min(rec.layers.len().saturating_sub(1));
     let Some(layer_rec) = rec.layers.get(layer) else {
-        return html! { <p class="error" data-testid="error">{ "The model returned no attention layers." }</p> };
+        return html! { <p class="error" data-testid="error">{ t!("step.no_layers") }</p> };
     };
     let n_heads = layer_rec.scores.len();
     let head = props.head.min(n_heads.saturating_sub(1));
@@ -72,7 +74,7 @@ pub fn StepView(props: &StepViewProps) -> Html {
     let d_model = layer_rec.params.d_model();
     let n = rec.seq_len();
     let Some(hv) = head_view(w, layer, head) else {
-        return html! { <p class="error" data-testid="error">{ "The model's attention outputs have an unexpected shape." }</p> };
+        return html! { <p class="error" data-testid="error">{ t!("step.bad_shape") }</p> };
     };
     let select = {
         let cb = props.onselect.clone();
@@ -88,32 +90,47 @@ pub fn StepView(props: &StepViewProps) -> Html {
         head: Some(head + 1),
         ..(*layer_ctx).clone()
     });
-    let heat = |name: String, m: &Matrix, scale: ColorScale, caption: String| {
-        html! { <Heatmap name={name} matrix={Rc::new(m.clone())} rows={tokens.clone()} scale={scale} caption={caption} export={Some(layer_ctx.clone())} /> }
+    // Each matrix has a stable name (tests, file names) and a label in the reader's language.
+    let shown = |label: String| Some(AttrValue::from(label));
+    let heat = |(name, label): (String, String), m: &Matrix, scale: ColorScale, caption: String| {
+        html! { <Heatmap name={name} label={shown(label)} matrix={Rc::new(m.clone())} rows={tokens.clone()} scale={scale} caption={caption} export={Some(layer_ctx.clone())} /> }
     };
-    let heat_grouped = |name: String, m: &Matrix, caption: String| {
-        html! { <Heatmap name={name} matrix={Rc::new(m.clone())} rows={tokens.clone()} scale={ColorScale::Signed} group={d_k} caption={caption} export={Some(layer_ctx.clone())} /> }
+    let heat_grouped = |(name, label): (String, String), m: &Matrix, caption: String| {
+        html! { <Heatmap name={name} label={shown(label)} matrix={Rc::new(m.clone())} rows={tokens.clone()} scale={ColorScale::Signed} group={d_k} caption={caption} export={Some(layer_ctx.clone())} /> }
     };
-    let square = |name: String, m: &Matrix, scale: ColorScale, notes: Option<Rc<Vec<String>>>| {
+    let dismiss = {
+        let cb = props.onselect.clone();
+        Callback::from(move |()| cb.emit(None))
+    };
+    let key_hint = Some(AttrValue::from(t!("step.qk_keys").into_owned()));
+    let square = |(name, label): (String, String),
+                  m: &Matrix,
+                  scale: ColorScale,
+                  notes: Option<Rc<Vec<String>>>| {
         html! {
-            <Heatmap name={name} matrix={Rc::new(m.clone())} rows={tokens.clone()} cols={Some(tokens.clone())}
-                scale={scale} selected={props.selected} onselect={Some(select.clone())} row_notes={notes} export={Some(head_ctx.clone())} />
+            <Heatmap name={name} label={shown(label)} matrix={Rc::new(m.clone())} rows={tokens.clone()} cols={Some(tokens.clone())}
+                scale={scale} selected={props.selected} onselect={Some(select.clone())} ondismiss={Some(dismiss.clone())}
+                key_hint={key_hint.clone()} row_notes={notes} export={Some(head_ctx.clone())} />
         }
     };
     let l = layer + 1;
     let h = head + 1;
-    let all_heads = |what: &str, pick: &dyn Fn(usize) -> Option<Matrix>, scale: ColorScale| {
+    let all_heads = |what: &str,
+                     shown_what: &str,
+                     pick: &dyn Fn(usize) -> Option<Matrix>,
+                     scale: ColorScale| {
         let thumbs = (0..n_heads).filter_map(|k| pick(k).map(|m| (k, m))).map(|(k, m)| {
             let onhead = props.onhead.clone();
             html! {
                 <button class={classes!("thumb", (k == head).then_some("current"))} onclick={Callback::from(move |_| onhead.emit(k))}
-                    aria-label={format!("Show head {}", k + 1)} aria-pressed={(k == head).to_string()}>
-                    <Heatmap name={format!("{what} head {}", k + 1)} matrix={Rc::new(m)} rows={tokens.clone()} cols={Some(tokens.clone())} scale={scale} compact=true />
-                    <span>{ format!("head {}", k + 1) }</span>
+                    aria-label={t!("step.show_head", head = k + 1)} aria-pressed={(k == head).to_string()}>
+                    <Heatmap name={format!("{what} head {}", k + 1)} label={shown(t!("step.m.of_head", what = shown_what, head = k + 1).into_owned())}
+                        matrix={Rc::new(m)} rows={tokens.clone()} cols={Some(tokens.clone())} scale={scale} compact=true />
+                    <span>{ t!("step.head_n", head = k + 1) }</span>
                 </button>
             }
         });
-        html! { <div class="thumbs" aria-label={format!("{what} of all heads")}>{ for thumbs }</div> }
+        html! { <div class="thumbs" aria-label={t!("step.all_heads", what = shown_what)}>{ for thumbs }</div> }
     };
 
     let breakdown = props.selected.and_then(|(i, j)| {
@@ -127,7 +144,7 @@ pub fn StepView(props: &StepViewProps) -> Html {
                 head={head} breakdown={b} weight={hv.weights.get(i, j)} onclose={onclose} />
         })
     });
-    let hint = html! { <p class="hint">{ "Click a cell for its q·k breakdown." }</p> };
+    let hint = html! { <p class="hint">{ t!("step.qk_hint") }</p> };
 
     // The learned matrices themselves, on request (4 × d_model² cells are a lot to draw).
     let weights_toggle = {
@@ -135,7 +152,7 @@ pub fn StepView(props: &StepViewProps) -> Html {
         html! {
             <button class="toggle" data-testid="weights-toggle" aria-pressed={show.to_string()}
                 onclick={Callback::from(move |_| show.set(!*show))}>
-                { if *show_weights { "Hide the weight matrices" } else { "Show the weight matrices" } }
+                { if *show_weights { t!("step.hide_weights") } else { t!("step.show_weights") } }
             </button>
         }
     };
@@ -157,19 +174,20 @@ pub fn StepView(props: &StepViewProps) -> Html {
                 / n_heads.max(1) as f32
         });
         html! {
-            <Heatmap name={format!("average weights layer {l}")} matrix={Rc::new(mean)} rows={tokens.clone()}
+            <Heatmap name={format!("average weights layer {l}")} label={shown(t!("step.m.average", layer = l).into_owned())}
+                matrix={Rc::new(mean)} rows={tokens.clone()}
                 cols={Some(tokens.clone())} scale={ColorScale::Weights} export={Some(layer_ctx.clone())}
-                caption={"where this walk leads: row i shows how much token i attends to each token"} />
+                caption={t!("step.preview_caption").into_owned()} />
         }
     };
     let body = match props.step {
         Step::Tokens => html! {
             <>
-                <p class="muted">{ format!("{n} tokens, [CLS] and [SEP] included. Each id is a row of the embedding table in the next step.") }</p>
+                <p class="muted">{ t!("step.tokens_note", n = n) }</p>
                 <div class="matrices">
                 <div class="table-scroll">
                     <table class="token-table">
-                        <thead><tr><th>{ "position" }</th><th>{ "token" }</th><th>{ "id" }</th></tr></thead>
+                        <thead><tr><th>{ t!("step.col_position") }</th><th>{ t!("step.col_token") }</th><th>{ t!("step.col_id") }</th></tr></thead>
                         <tbody>
                             { for rec.tokens.iter().zip(&rec.ids).enumerate().map(|(i, (t, id))| html! {
                                 <tr><td>{ i }</td><td dir="auto">{ t.clone() }</td><td>{ id }</td></tr>
@@ -183,24 +201,24 @@ pub fn StepView(props: &StepViewProps) -> Html {
         },
         Step::Embeddings => html! {
             <div class="matrices">
-                { heat("E (token embeddings)".into(), &rec.token_embeddings, ColorScale::Signed, format!("one learned row per token, d_model = {d_model}")) }
-                { heat("P (positional encoding)".into(), &rec.positional_encoding, ColorScale::Signed, "fixed sin/cos waves".into()) }
-                { heat("X = E + P".into(), &w.layers.first().map_or_else(|| layer_rec.x.clone(), |s| s.x.clone()), ColorScale::Signed, "input of layer 1".into()) }
+                { heat(("E (token embeddings)".into(), t!("step.m.e").into_owned()), &rec.token_embeddings, ColorScale::Signed, t!("step.cap.e", d_model = d_model).into_owned()) }
+                { heat(("P (positional encoding)".into(), t!("step.m.p").into_owned()), &rec.positional_encoding, ColorScale::Signed, t!("step.cap.p").into_owned()) }
+                { heat(("X = E + P".into(), "X = E + P".into()), &w.layers.first().map_or_else(|| layer_rec.x.clone(), |s| s.x.clone()), ColorScale::Signed, t!("step.cap.x").into_owned()) }
             </div>
         },
         Step::Qkv => html! {
             <>
-                <p class="muted">{ if layer == 0 { "X is the sum from step 2.".to_string() } else { format!("X of layer {l} is the output of layer {layer} (after its residual, LayerNorm and feed-forward).") } }</p>
+                <p class="muted">{ if layer == 0 { t!("step.x_first") } else { t!("step.x_later", layer = l, previous = layer) } }</p>
                 <div class="matrices">
-                    { heat(format!("X (layer {l})"), &layer_rec.x, ColorScale::Signed, String::new()) }
-                    { heat_grouped("Q".into(), &layer_rec.query, format!("= X·W_Q + b_Q, {n_heads} heads × dₖ = {d_k}")) }
-                    { heat_grouped("K".into(), &layer_rec.key, "= X·W_K + b_K".to_string()) }
-                    { heat_grouped("V".into(), &layer_rec.value, "= X·W_V + b_V".to_string()) }
+                    { heat((format!("X (layer {l})"), t!("step.m.x_layer", layer = l).into_owned()), &layer_rec.x, ColorScale::Signed, String::new()) }
+                    { heat_grouped(("Q".into(), "Q".into()), &layer_rec.query, t!("step.cap.q", heads = n_heads, d_k = d_k).into_owned()) }
+                    { heat_grouped(("K".into(), "K".into()), &layer_rec.key, "= X·W_K + b_K".to_string()) }
+                    { heat_grouped(("V".into(), "V".into()), &layer_rec.value, "= X·W_V + b_V".to_string()) }
                 </div>
                 { weights_toggle.clone() }
                 if *show_weights {
                     <div class="matrices">
-                        { weight_matrix("W_Q", &layer_rec.params.w_query, d_k, "rows: input dimension, columns: query dimension") }
+                        { weight_matrix("W_Q", &layer_rec.params.w_query, d_k, &t!("step.cap.w_q")) }
                         { weight_matrix("W_K", &layer_rec.params.w_key, d_k, "") }
                         { weight_matrix("W_V", &layer_rec.params.w_value, d_k, "") }
                     </div>
@@ -210,18 +228,18 @@ pub fn StepView(props: &StepViewProps) -> Html {
         Step::Scores => html! {
             <>
                 <div class="matrices">
-                    { square(format!("scores head {h}"), &hv.scores, ColorScale::Signed, None) }
+                    { square((format!("scores head {h}"), t!("step.m.scores", head = h).into_owned()), &hv.scores, ColorScale::Signed, None) }
                     { breakdown.clone() }
                 </div>
                 { hint.clone() }
-                { all_heads("scores", &|k| layer_rec.scores.get(k).cloned(), ColorScale::Signed) }
+                { all_heads("scores", &t!("step.m.scores_all"), &|k| layer_rec.scores.get(k).cloned(), ColorScale::Signed) }
             </>
         },
         Step::Scale => html! {
             <>
-                <p class="muted">{ format!("dₖ = {d_k}, so every score is divided by √{d_k} = {}.", format_value((d_k as f32).sqrt())) }</p>
+                <p class="muted">{ t!("step.scale_note", d_k = d_k, root = format_value((d_k as f32).sqrt())) }</p>
                 <div class="matrices">
-                    { square(format!("scaled head {h}"), &hv.scaled, ColorScale::Signed, None) }
+                    { square((format!("scaled head {h}"), t!("step.m.scaled", head = h).into_owned()), &hv.scaled, ColorScale::Signed, None) }
                     { breakdown.clone() }
                 </div>
                 { hint.clone() }
@@ -233,10 +251,10 @@ pub fn StepView(props: &StepViewProps) -> Html {
             });
             html! {
                 <>
-                    <p class="muted">{ format!("{hidden} of {} query–key pairs are masked.", n * n) }</p>
+                    <p class="muted">{ t!("step.mask_note", hidden = hidden, total = n * n) }</p>
                     <div class="matrices">
-                        { w.layers.get(layer).map(|s| square("M (padding mask)".into(), &s.mask, ColorScale::Signed, None)) }
-                        { square(format!("masked head {h}"), &hv.masked, ColorScale::Signed, None) }
+                        { w.layers.get(layer).map(|s| square(("M (padding mask)".into(), t!("step.m.mask").into_owned()), &s.mask, ColorScale::Signed, None)) }
+                        { square((format!("masked head {h}"), t!("step.m.masked", head = h).into_owned()), &hv.masked, ColorScale::Signed, None) }
                         { breakdown.clone() }
                     </div>
                 </>
@@ -249,36 +267,36 @@ pub fn StepView(props: &StepViewProps) -> Html {
             html! {
                 <>
                     <div class="matrices">
-                        { square(format!("weights head {h}"), &hv.weights, ColorScale::Weights, Some(Rc::new(sums))) }
+                        { square((format!("weights head {h}"), t!("step.m.weights", head = h).into_owned()), &hv.weights, ColorScale::Weights, Some(Rc::new(sums))) }
                         { breakdown.clone() }
                     </div>
                     { hint.clone() }
-                    { all_heads("weights", &|k| layer_rec.weights.get(k).cloned(), ColorScale::Weights) }
+                    { all_heads("weights", &t!("step.m.weights_all"), &|k| layer_rec.weights.get(k).cloned(), ColorScale::Weights) }
                 </>
             }
         }
         Step::Context => html! {
             <div class="matrices">
-                { square(format!("weights head {h}"), &hv.weights, ColorScale::Weights, None) }
-                { heat(format!("V head {h}"), &hv.value, ColorScale::Signed, format!("columns {}–{} of V", head * d_k, (head + 1) * d_k - 1)) }
-                { heat(format!("context head {h}"), &hv.context, ColorScale::Signed, "= weights · V".into()) }
+                { square((format!("weights head {h}"), t!("step.m.weights", head = h).into_owned()), &hv.weights, ColorScale::Weights, None) }
+                { heat((format!("V head {h}"), t!("step.m.v", head = h).into_owned()), &hv.value, ColorScale::Signed, t!("step.cap.v", from = head * d_k, to = (head + 1) * d_k - 1).into_owned()) }
+                { heat((format!("context head {h}"), t!("step.m.context", head = h).into_owned()), &hv.context, ColorScale::Signed, t!("step.cap.context").into_owned()) }
             </div>
         },
         Step::Concat => html! {
             <div class="matrices">
-                { heat_grouped("heads concatenated".into(), &layer_rec.context, format!("{n_heads} heads × {d_k} columns")) }
+                { heat_grouped(("heads concatenated".into(), t!("step.m.concat").into_owned()), &layer_rec.context, t!("step.cap.concat", heads = n_heads, d_k = d_k).into_owned()) }
             </div>
         },
         Step::Output => html! {
             <>
                 <div class="matrices">
-                    { heat_grouped("heads concatenated".into(), &layer_rec.context, String::new()) }
-                    { heat("output = concat · W_O + b_O".into(), &layer_rec.attn_out, ColorScale::Signed, format!("W_O is {d_model} × {d_model}")) }
+                    { heat_grouped(("heads concatenated".into(), t!("step.m.concat").into_owned()), &layer_rec.context, String::new()) }
+                    { heat(("output = concat · W_O + b_O".into(), t!("step.m.output").into_owned()), &layer_rec.attn_out, ColorScale::Signed, t!("step.cap.output", d_model = d_model).into_owned()) }
                 </div>
                 { weights_toggle.clone() }
                 if *show_weights {
                     <div class="matrices">
-                        { weight_matrix("W_O", &layer_rec.params.w_output, 0, &format!("rows 0–{} read head 1, the next {d_k} head 2, …", d_k - 1)) }
+                        { weight_matrix("W_O", &layer_rec.params.w_output, 0, &t!("step.cap.w_o", last = d_k - 1, d_k = d_k)) }
                     </div>
                 }
             </>

@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use rust_i18n::t;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -53,7 +54,7 @@ impl WhatIfSource {
             cols: tokens,
             layer,
             head,
-            mask_label: "the model's (padding)".into(),
+            mask_label: t!("whatif.mask_model_padding").into_owned(),
             from_weights: false,
         })
     }
@@ -118,6 +119,7 @@ fn summary(weights: &Matrix) -> (f32, f32, f32) {
 
 #[component]
 pub fn WhatIfPanel(props: &WhatIfProps) -> Html {
+    let _lang = crate::ui::lang::use_lang();
     let src = &props.source;
     let (scores, real, d_k) = (&src.scores, &src.real, src.d_k);
     let (n, m) = scores.shape();
@@ -259,20 +261,20 @@ pub fn WhatIfPanel(props: &WhatIfProps) -> Html {
 
     html! {
         <section class="whatif" data-testid="whatif" aria-labelledby="whatif-title" data-model={wi.is_model().to_string()}>
-            <h3 id="whatif-title">{ format!("What if…? (layer {l}, head {h})") }</h3>
+            <h3 id="whatif-title">{ t!("whatif.title", layer = l, head = h) }</h3>
             <div class="whatif-controls">
-                <label><input type="checkbox" data-testid="whatif-scale" checked={wi.scale} onchange={on_scale} />{ " Divide by √d_k" }</label>
-                <label>{ "Temperature " }
+                <label><input type="checkbox" data-testid="whatif-scale" checked={wi.scale} onchange={on_scale} />{ " " }{ t!("whatif.divide") }</label>
+                <label>{ t!("whatif.temperature") }{ " " }
                     <input type="range" data-testid="whatif-temperature" min="0.1" max="5" step="0.1"
                         value={wi.temperature.to_string()} oninput={on_temp} aria-valuetext={wi.temperature.to_string()} />
                     <output>{ format!(" {:.1}", wi.temperature) }</output>
                 </label>
-                <label>{ "Attention " }
+                <label>{ t!("whatif.attention") }{ " " }
                     <select data-testid="whatif-selection" onchange={on_selection}>
-                        <option value="soft" selected={sel_id == "soft"}>{ "soft (softmax)" }</option>
-                        <option value="argmax" selected={sel_id == "argmax"}>{ "hard (argmax)" }</option>
-                        <option value="topk" selected={sel_id == "topk"}>{ "top-k" }</option>
-                        <option value="threshold" selected={sel_id == "threshold"}>{ "threshold" }</option>
+                        <option value="soft" selected={sel_id == "soft"}>{ t!("whatif.soft") }</option>
+                        <option value="argmax" selected={sel_id == "argmax"}>{ t!("whatif.argmax") }</option>
+                        <option value="topk" selected={sel_id == "topk"}>{ t!("whatif.topk") }</option>
+                        <option value="threshold" selected={sel_id == "threshold"}>{ t!("whatif.threshold") }</option>
                     </select>
                 </label>
                 if let Some((name, v, step, min, max)) = param {
@@ -280,50 +282,53 @@ pub fn WhatIfPanel(props: &WhatIfProps) -> Html {
                         <input type="number" data-testid="whatif-param" value={v} {step} {min} {max} oninput={on_param} />
                     </label>
                 }
-                <label>{ "Mask " }
+                <label>{ t!("whatif.mask") }{ " " }
                     <select data-testid="whatif-mask" onchange={on_mask}>
                         <option value="model" selected={mask_id == "model"}>{ src.mask_label.clone() }</option>
-                        <option value="none" selected={mask_id == "none"}>{ "none" }</option>
-                        <option value="causal" selected={mask_id == "causal"}>{ "causal" }</option>
-                        <option value="custom" selected={mask_id == "custom"}>{ "paint your own" }</option>
+                        <option value="none" selected={mask_id == "none"}>{ t!("whatif.mask_none") }</option>
+                        <option value="causal" selected={mask_id == "causal"}>{ t!("whatif.mask_causal") }</option>
+                        <option value="custom" selected={mask_id == "custom"}>{ t!("whatif.mask_custom") }</option>
                     </select>
                 </label>
-                <button type="button" data-testid="whatif-reset" onclick={on_reset} disabled={wi.is_model()}>{ "Back to the model" }</button>
+                <button type="button" data-testid="whatif-reset" onclick={on_reset} disabled={wi.is_model()}>{ t!("whatif.reset") }</button>
             </div>
             if wi.is_model() {
-                <p class="muted" data-testid="whatif-state">{ "These are the model's own settings: the weights on the right are recomputed from its scores and match its real weights." }</p>
+                <p class="muted" data-testid="whatif-state">{ t!("whatif.same") }</p>
             } else {
                 <p class="whatif-banner" data-testid="whatif-banner" role="status">
-                    { format!("What-if: not the model's computation ({}). The first map keeps the model's real weights; the model itself is unchanged.", wi.changes().join(", ")) }
+                    { t!("whatif.banner", changes = wi.changes().join(&t!("whatif.changes_sep"))) }
                 </p>
             }
             if matches!(wi.mask, MaskChoice::Custom(_)) {
-                <p class="hint">{ "Click cells of the what-if map to hide or show that key for that query." }</p>
+                <p class="hint">{ t!("whatif.paint_hint") }</p>
             }
             <div class="matrices">
-                <Heatmap name={format!("real weights head {h}")} matrix={Rc::new(real.clone())} rows={rows.clone()}
-                    cols={Some(cols.clone())} scale={ColorScale::Weights} export={Some(ctx.clone())} caption={"the model"} />
-                <Heatmap name={format!("what-if weights head {h}")} matrix={Rc::new(changed)} rows={rows}
+                <Heatmap name={format!("real weights head {h}")} label={Some(AttrValue::from(t!("whatif.real_weights", head = h).into_owned()))}
+                    matrix={Rc::new(real.clone())} rows={rows.clone()}
+                    cols={Some(cols.clone())} scale={ColorScale::Weights} export={Some(ctx.clone())} caption={t!("whatif.the_model").into_owned()} />
+                <Heatmap name={format!("what-if weights head {h}")} label={Some(AttrValue::from(t!("whatif.whatif_weights", head = h).into_owned()))}
+                    matrix={Rc::new(changed)} rows={rows}
                     cols={Some(cols)} scale={ColorScale::Weights} onselect={on_paint} export={Some(ctx)}
-                    caption={if wi.is_model() { "same recipe" } else { "your recipe" }} />
+                    key_hint={Some(AttrValue::from(t!("whatif.paint_keys").into_owned()))}
+                    caption={if wi.is_model() { t!("whatif.same_recipe").into_owned() } else { t!("whatif.your_recipe").into_owned() }} />
                 <div class="whatif-stats">
                     <table data-testid="whatif-stats">
-                        <caption>{ "Per query, averaged" }</caption>
-                        <thead><tr><th></th><th scope="col">{ "model" }</th><th scope="col">{ "what-if" }</th></tr></thead>
+                        <caption>{ t!("whatif.per_query") }</caption>
+                        <thead><tr><th></th><th scope="col">{ t!("whatif.col_model") }</th><th scope="col">{ t!("whatif.col_whatif") }</th></tr></thead>
                         <tbody>
-                            { stat_row("entropy (nats)", real_stats.0, new_stats.0) }
-                            { stat_row("top-1 mass", real_stats.1, new_stats.1) }
-                            { stat_row("distance (tokens)", real_stats.2, new_stats.2) }
+                            { stat_row(&t!("whatif.entropy_nats"), real_stats.0, new_stats.0) }
+                            { stat_row(&t!("whatif.top1"), real_stats.1, new_stats.1) }
+                            { stat_row(&t!("whatif.distance_tokens"), real_stats.2, new_stats.2) }
                         </tbody>
                     </table>
                     if let Some(shift) = context_shift {
                         <p class="muted" data-testid="whatif-shift" data-value={shift.to_string()}>
-                            { format!("This head's output (weights · V) moves by up to {shift:.3}.") }</p>
+                            { t!("whatif.shift", shift = format!("{shift:.3}")) }</p>
                     }
                 </div>
             </div>
             if src.from_weights {
-                <p class="muted" data-testid="whatif-from-weights">{ "This model exports its attention weights, not its scores, so the scores are recovered as √d_k · ln(weight): they differ from the real QKᵀ only by a constant per row, which softmax ignores, so every recipe above gives exactly what the real scores would. A key the model gave weight 0 stays at 0. Only the display changes: the model's output is the real one." }</p>
+                <p class="muted" data-testid="whatif-from-weights">{ t!("whatif.from_weights") }</p>
             }
         </section>
     }
@@ -337,14 +342,15 @@ pub struct LayerAnalysisProps {
 /// How attention changes across layers: entropy, top-1 mass and distance per layer and head.
 #[component]
 pub fn LayerAnalysis(props: &LayerAnalysisProps) -> Html {
+    let _lang = crate::ui::lang::use_lang();
     let layers = &props.walkthrough.record.layers;
     html! {
         <section class="analysis" data-testid="analysis">
-            <h3>{ "Across layers" }</h3>
-            <p class="muted">{ "Entropy: how spread a query's attention is (0 = one key). Top-1 mass: the share of the strongest key. Distance: how far away, in tokens, attention lands on average." }</p>
+            <h3>{ t!("whatif.across_layers") }</h3>
+            <p class="muted">{ t!("whatif.across_layers_text") }</p>
             <div class="matrix-table-scroll">
                 <table class="matrix-table" data-testid="analysis-table">
-                    <thead><tr><th scope="col">{ "layer" }</th><th scope="col">{ "head" }</th><th scope="col">{ "entropy" }</th><th scope="col">{ "top-1 mass" }</th><th scope="col">{ "distance" }</th></tr></thead>
+                    <thead><tr><th scope="col">{ t!("whatif.col_layer") }</th><th scope="col">{ t!("whatif.col_head") }</th><th scope="col">{ t!("whatif.col_entropy") }</th><th scope="col">{ t!("whatif.top1") }</th><th scope="col">{ t!("whatif.col_distance") }</th></tr></thead>
                     <tbody>
                         { for layers.iter().enumerate().flat_map(|(l, layer)| layer.weights.iter().enumerate().map(move |(h, w)| {
                             let (e, t, d) = summary(w);

@@ -8,6 +8,7 @@ mod recommend;
 mod translate;
 mod walkthrough;
 
+use rust_i18n::t;
 use yew::prelude::*;
 
 use crate::route::{Demo, Route};
@@ -20,8 +21,9 @@ pub struct DemoNavProps {
 /// Links to every demo; the current one is marked for screen readers too.
 #[component]
 pub fn DemoNav(props: &DemoNavProps) -> Html {
+    let _lang = crate::ui::lang::use_lang();
     html! {
-        <nav class="demo-nav" aria-label="Demos" data-testid="demo-nav">
+        <nav class="demo-nav" aria-label={t!("nav.demos")} data-testid="demo-nav">
             { for Demo::ALL.into_iter().map(|d| {
                 let current = d == props.current;
                 html! {
@@ -59,9 +61,10 @@ pub struct ComingSoonProps {
 
 #[component]
 pub fn ComingSoon(props: &ComingSoonProps) -> Html {
+    let _lang = crate::ui::lang::use_lang();
     html! {
         <section class="demo coming-soon" data-testid="coming-soon" data-demo={props.demo.slug()}>
-            <p>{ format!("The {} demo is not built yet.", props.demo.label().to_lowercase()) }</p>
+            <p>{ t!("nav.coming_soon", demo = props.demo.label()) }</p>
         </section>
     }
 }

@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
+use rust_i18n::t;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -14,7 +15,7 @@ use crate::export::ExportContext;
 use crate::manifest::Manifest;
 use crate::maths::Walkthrough;
 use crate::protocol::{ModelError, WorkerReply, WorkerRequest};
-use crate::route::{read_what_if, write_what_if, Demo};
+use crate::route::{link_problem, read_what_if, write_what_if, Demo};
 use crate::steps::Step;
 use crate::ui::components::{
     AgreementBadge, LayerAnalysis, ModelStatusBar, Prediction, StepNavigator, StepView, TokenStrip,
@@ -29,6 +30,15 @@ use crate::worker::AttentionWorker;
 const MODEL_DIR: &str = "models/langid/";
 /// Wait this long after the last keystroke before running.
 const DEBOUNCE_MS: u32 = 25;
+
+/// The model's name in the reader's language (the manifest's name is English).
+fn model_name(manifest: &Manifest) -> String {
+    if manifest.id == "langid" {
+        t!("walk.model_name").into_owned()
+    } else {
+        manifest.name.clone()
+    }
+}
 
 fn now_ms() -> f64 {
     gloo::utils::window().performance().map_or(0.0, |p| p.now())
@@ -67,11 +77,15 @@ async fn load_model(
         Err(e) => return fail(e),
     };
     if onnx.len() as u64 != manifest.onnx_bytes {
-        return fail(format!(
-            "The model file {onnx_url} is damaged: it has {} bytes where {} were expected (a truncated download or a different file). Reload to try again.",
-            onnx.len(),
-            manifest.onnx_bytes
-        ));
+        return fail(
+            t!(
+                "error.damaged_file",
+                url = onnx_url,
+                got = onnx.len(),
+                expected = manifest.onnx_bytes
+            )
+            .into_owned(),
+        );
     }
     match ask(
         &runner,
@@ -81,7 +95,7 @@ async fn load_model(
     .await
     {
         Ok(WorkerReply::Loaded(summary)) => dispatch.dispatch(Action::ModelReady(summary)),
-        Ok(_) => fail("The model worker gave an unexpected answer.".into()),
+        Ok(_) => fail(t!("error.unexpected_answer").into_owned()),
         Err(e) => fail(e.to_string()),
     }
 }
@@ -96,12 +110,12 @@ async fn run_text(
     let result = match ask(&runner, WorkerRequest::Run { text }, RUN_TIMEOUT_MS).await {
         Ok(WorkerReply::Ran(record)) => Walkthrough::new(*record)
             .map(Rc::new)
-            .map_err(|e| format!("The model's outputs have an unexpected shape: {e}")),
-        Ok(_) => Err("The model worker gave an unexpected answer.".into()),
+            .map_err(|e| t!("error.bad_outputs", detail = e).into_owned()),
+        Ok(_) => Err(t!("error.unexpected_answer").into_owned()),
         Err(ModelError::EmptyInput) => {
             return dispatch.dispatch(Action::InputRejected {
                 seq,
-                message: "Type a sentence to see attention at work, or pick an example.".into(),
+                message: t!("walk.empty_input").into_owned(),
             })
         }
         Err(e) => Err(e.to_string()),
@@ -113,28 +127,26 @@ async fn run_text(
     });
 }
 
+/// Keys meant for a text field, a select, or a control that handled them itself (the focused
+/// score map's arrows) do not move between steps.
 fn is_typing_target(event: &KeyboardEvent) -> bool {
-    event
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|el| matches!(el.tag_name().as_str(), "TEXTAREA" | "INPUT" | "SELECT"))
+    event.default_prevented()
+        || event
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|el| matches!(el.tag_name().as_str(), "TEXTAREA" | "INPUT" | "SELECT"))
 }
 
 #[component]
 pub fn WalkthroughDemo() -> Html {
+    let _lang = crate::ui::lang::use_lang();
     let route = use_context::<crate::route::Route>().unwrap_or_default();
+    // The link's unusable parts are kept by name, so their sentence follows the language.
     let link = use_memo((), |_| {
-        let (state, problem) = State::from_link(&route);
-        let (whatif, bad) = read_what_if(&route);
-        let problem = match (problem, bad.is_empty()) {
-            (p, true) => p,
-            (p, false) => Some(format!(
-                "{}This link's what-if {} could not be used, so the model's own is shown.",
-                p.map(|p| format!("{p} ")).unwrap_or_default(),
-                bad.join(" and ")
-            )),
-        };
-        (state, whatif, problem)
+        let (state, mut bad) = State::from_link(&route);
+        let (whatif, bad_whatif) = read_what_if(&route);
+        bad.extend(bad_whatif);
+        (state, whatif, bad)
     });
     let state = use_reducer(|| link.0.clone());
     let whatif = use_state(|| link.1.clone());
@@ -265,17 +277,17 @@ pub fn WalkthroughDemo() -> Html {
     html! {
         <div class="demo walkthrough">
             <header class="demo-head">
-                <p class="tagline">{ "Type a sentence and step through one attention layer of a small transformer, running live in your browser." }</p>
-                <ModelStatusBar status={state.status.clone()} model_name={manifest.as_ref().map(|m| m.name.clone())} />
+                <p class="tagline">{ t!("walk.tagline") }</p>
+                <ModelStatusBar status={state.status.clone()} model_name={manifest.as_ref().map(|m| model_name(m))} />
             </header>
 
-            <section class="input" aria-label="Your text">
-                <label for="text">{ "Your text" }</label>
+            <section class="input" aria-label={t!("walk.your_text")}>
+                <label for="text">{ t!("walk.your_text") }</label>
                 <textarea id="text" data-testid="text-input" rows="2" spellcheck="false"
                     value={state.text.clone()} oninput={oninput} dir="auto" />
                 if !examples.is_empty() {
-                    <div class="examples" aria-label="Examples">
-                        <span class="muted">{ "Try: " }</span>
+                    <div class="examples" aria-label={t!("walk.examples")}>
+                        <span class="muted">{ t!("walk.try") }</span>
                         { for examples.iter().map(|ex| {
                             let dispatch = dispatch.clone();
                             let text = ex.clone();
@@ -284,8 +296,8 @@ pub fn WalkthroughDemo() -> Html {
                         }) }
                     </div>
                 }
-                if let Some(message) = &link.2 {
-                    <p class="note" data-testid="link-problem" role="status">{ message.clone() }</p>
+                if let Some(message) = link_problem(&link.2) {
+                    <p class="note" data-testid="link-problem" role="status">{ message }</p>
                 }
                 if let Some(message) = &state.input_message {
                     <p class="note" data-testid="input-message" role="status">{ message.clone() }</p>
@@ -293,15 +305,14 @@ pub fn WalkthroughDemo() -> Html {
                 if let Some(w) = &walkthrough {
                     if w.record.truncated() {
                         <p class="note" data-testid="truncation-note" role="status">
-                            { format!("Your text has {} tokens; the model reads at most {}, so only the first {} are shown. Your full text is kept above.",
-                                w.record.untruncated_len, w.record.seq_len(), w.record.seq_len()) }
+                            { t!("walk.truncated", total = w.record.untruncated_len, max = w.record.seq_len()) }
                         </p>
                     }
                 }
                 if let Some(w) = &walkthrough {
                     if w.record.tokens.iter().any(|t| t == "[UNK]") {
                         <p class="note subtle" data-testid="unknown-note">
-                            { "[UNK] marks text the model has no vector for. It learned 9 languages from public-domain texts (Bibles, and classical Chinese poetry and the Analects), so modern Chinese characters it never read, emoji, symbols such as < or &, and other scripts become [UNK]." }
+                            { t!("walk.unknown") }
                         </p>
                     }
                 }
@@ -320,14 +331,14 @@ pub fn WalkthroughDemo() -> Html {
             if let Some(w) = walkthrough {
                 <div class="controls">
                     if step.index() >= Step::Qkv.index() {
-                        <label>{ "Layer " }
+                        <label>{ t!("walk.layer") }{ " " }
                             <select data-testid="layer-select" onchange={select_changed(Action::SetLayer)}>
                                 { for (0..n_layers).map(|l| html! { <option value={(l + 1).to_string()} selected={l == state.layer}>{ l + 1 }</option> }) }
                             </select>
                         </label>
                     }
                     if step.index() >= Step::Scores.index() && step.index() <= Step::Context.index() {
-                        <label>{ "Head " }
+                        <label>{ t!("walk.head") }{ " " }
                             <select data-testid="head-select" onchange={select_changed(Action::SetHead)}>
                                 { for (0..n_heads).map(|h| html! { <option value={(h + 1).to_string()} selected={h == state.head}>{ h + 1 }</option> }) }
                             </select>
@@ -359,9 +370,9 @@ pub fn WalkthroughDemo() -> Html {
             }
 
             <footer class="about">
-                <p>{ "Keys: ← and → move between steps. Every number comes from the model running in a web worker with tract; the badge above compares it with an independent recomputation." }</p>
+                <p>{ t!("walk.footer") }</p>
                 if let Some(latency) = state.latency_ms {
-                    <p class="muted">{ format!("Last run: {latency:.1} ms from request to result.") }</p>
+                    <p class="muted">{ t!("walk.latency", ms = format!("{latency:.1}")) }</p>
                 }
             </footer>
         </div>
