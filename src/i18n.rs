@@ -129,8 +129,15 @@ mod tests {
         assert!(only_zh.is_empty(), "no English text for {only_zh:?}");
         for (key, text) in &en {
             let other = &zh[key];
-            assert!(!text.trim().is_empty() && !other.trim().is_empty(), "{key} is empty");
-            assert_eq!(placeholders(text), placeholders(other), "placeholders differ in {key}");
+            assert!(
+                !text.trim().is_empty() && !other.trim().is_empty(),
+                "{key} is empty"
+            );
+            assert_eq!(
+                placeholders(text),
+                placeholders(other),
+                "placeholders differ in {key}"
+            );
         }
     }
 
@@ -150,8 +157,19 @@ mod tests {
                     dirs.push(path);
                 } else if path.extension().is_some_and(|e| e == "rs") {
                     let text = std::fs::read_to_string(&path).expect("a source file");
-                    for rest in text.split("t!(\"").skip(1) {
-                        let Some((key, _)) = rest.split_once('"') else { continue };
+                    for (at, _) in text.match_indices("t!(") {
+                        // `t!(`, not the end of `format!(`, `print!(`… nor this test's own string.
+                        let before = text[..at].chars().next_back();
+                        if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '"') {
+                            continue;
+                        }
+                        // rustfmt may put the key on the next line.
+                        let Some(rest) = text[at + 3..].trim_start().strip_prefix('"') else {
+                            continue;
+                        };
+                        let Some((key, _)) = rest.split_once('"') else {
+                            continue;
+                        };
                         used += 1;
                         if !en.contains_key(key) {
                             missing.push(format!("{}: {key}", path.display()));
@@ -161,6 +179,9 @@ mod tests {
             }
         }
         assert!(used > 0, "no t!(\"…\") call found");
-        assert!(missing.is_empty(), "keys missing from locales/*.yml: {missing:#?}");
+        assert!(
+            missing.is_empty(),
+            "keys missing from locales/*.yml: {missing:#?}"
+        );
     }
 }

@@ -59,6 +59,11 @@ export class WalkthroughPage {
   get layerSelect() { return this.page.locator(byTestId("layer-select")); }
   get headSelect() { return this.page.locator(byTestId("head-select")); }
   get error() { return this.page.locator(byTestId("error")); }
+  get langSwitch() { return this.page.locator(byTestId("lang-switch")); }
+  /** The language switch's button for `code` ("en" or "zh-CN"). */
+  langButton(code) { return this.langSwitch.locator(`button[data-lang="${code}"]`); }
+  get stepTitle() { return this.page.locator(byTestId("step-title")); }
+  get whatIf() { return this.page.locator(byTestId("whatif")); }
 
   // --- actions -----------------------------------------------------------------------------------
   async open() {
@@ -153,6 +158,17 @@ export class WalkthroughPage {
       cols: Number(svg.getAttribute("data-cols")),
       cells: svg.querySelectorAll('[data-testid="cell"]').length,
     }));
+  }
+
+  /** Switches the interface language with the header's switch and waits for `<html lang>`. */
+  async switchLanguage(code) {
+    await this.langButton(code).click();
+    await this.page.waitForFunction((code) => document.documentElement.lang === code, code);
+  }
+
+  /** The interface language the page says it is in (`<html lang>`). */
+  async language() {
+    return this.page.evaluate(() => document.documentElement.lang);
   }
 
   /** Clicks the (row, col) cell of the first scores heatmap. */

@@ -19,3 +19,26 @@ describe("phone (390 px)", () => {
     assert.deepEqual(overflowing, [], "steps wider than the phone");
   });
 });
+
+describe("phone in Chinese (360 px)", () => {
+  const ctx = useWalkthrough({ viewport: { width: 360, height: 780 }, locale: "zh-CN" });
+
+  it("the header with the language switch fits, and no step scrolls sideways", async () => {
+    const { app } = ctx;
+    await app.open();
+    await app.waitUntilReady();
+    assert.equal(await app.language(), "zh-CN");
+    const box = (l) => l.evaluate((el) => el.getBoundingClientRect().toJSON());
+    const title = await box(app.page.locator("h1"));
+    const lang = await box(app.langSwitch);
+    assert.ok(lang.right <= 360 && lang.left >= title.right - 1, `switch ${JSON.stringify(lang)} beside title ${JSON.stringify(title)}`);
+    assert.ok(lang.top < title.bottom && lang.bottom > title.top, "title and switch share a row");
+    const overflowing = [];
+    for (const name of STEPS) {
+      await app.goToStep(name);
+      const overflow = await app.horizontalOverflow();
+      if (overflow > 1) overflowing.push(`${name}: ${overflow}px`);
+    }
+    assert.deepEqual(overflowing, [], "steps wider than the phone");
+  });
+});

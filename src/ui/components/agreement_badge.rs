@@ -6,6 +6,29 @@ use yew::prelude::*;
 use super::heatmap::format_value;
 use crate::maths::{Agreement, TOLERANCE};
 
+/// A check's name in the reader's language. [`crate::maths::StepCheck::what`] names are stable
+/// English (maths symbols stay as they are); the known words are translated here, when shown,
+/// so the table follows a language switch. Names from other views pass through unchanged.
+fn check_label(what: &str) -> String {
+    let head = |prefix: &str| {
+        what.strip_prefix(prefix)
+            .and_then(|n| n.parse::<usize>().ok())
+    };
+    if let Some(h) = head("weights head ") {
+        return t!("agree.check.weights", head = h).into_owned();
+    }
+    if let Some(h) = head("QKᵀ head ") {
+        return t!("agree.check.scores", head = h).into_owned();
+    }
+    match what {
+        "number of layers" => t!("agree.check.layers").into_owned(),
+        "number of heads" => t!("agree.check.heads").into_owned(),
+        "heads concatenated" => t!("step.m.concat").into_owned(),
+        "output ·W_O" => t!("agree.check.output").into_owned(),
+        other => other.to_owned(),
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct AgreementBadgeProps {
     pub agreement: Agreement,
@@ -35,7 +58,7 @@ pub fn AgreementBadge(props: &AgreementBadgeProps) -> Html {
                     { for props.agreement.checks.iter().map(|c| html! {
                         <tr class={classes!((!on_screen(c)).then_some("other-layer"))}>
                             <td>{ c.layer.map_or("–".to_string(), |l| (l + 1).to_string()) }</td>
-                            <td>{ c.what.clone() }</td>
+                            <td>{ check_label(&c.what) }</td>
                             <td>{ format_value(c.max_abs_diff) }</td>
                         </tr>
                     }) }
