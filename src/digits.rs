@@ -4,7 +4,10 @@
 //!
 //! No yew, no tract: everything here runs natively under `cargo test`.
 
+use rust_i18n::t;
 use serde::Deserialize;
+
+use crate::route::{link_problem, Route};
 
 /// Folder of the model files, relative to the page (the site may live under a sub-path).
 pub const MODEL_DIR: &str = "models/digits/";
@@ -62,16 +65,13 @@ pub struct Example {
 impl DigitsManifest {
     pub fn parse(json: &str) -> Result<Self, String> {
         let m: DigitsManifest = serde_json::from_str(json)
-            .map_err(|e| format!("the digits manifest is not valid: {e}"))?;
+            .map_err(|e| t!("digits.manifest.invalid", error = e).into_owned())?;
         if let Some(bad) = m
             .examples
             .iter()
             .find(|e| e.pixels.len() != SIDE * SIDE || e.pixels.iter().any(|&p| p > 16))
         {
-            return Err(format!(
-                "the digits manifest has a broken test image (index {})",
-                bad.index
-            ));
+            return Err(t!("digits.manifest.broken_image", index = bad.index).into_owned());
         }
         Ok(m)
     }
@@ -94,20 +94,17 @@ pub enum DrawingError {
 
 impl std::fmt::Display for DrawingError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            DrawingError::Blank => write!(
-                f,
-                "The canvas is empty: draw a digit (0–9), or pick a test image."
+        let text = match self {
+            DrawingError::Blank => t!("digits.drawing.blank"),
+            DrawingError::TooSmall => t!("digits.drawing.too_small"),
+            DrawingError::BadSize { width, height, len } => t!(
+                "digits.drawing.bad_size",
+                len = len,
+                width = width,
+                height = height
             ),
-            DrawingError::TooSmall => write!(
-                f,
-                "That is only a dot: draw a digit that fills most of the box."
-            ),
-            DrawingError::BadSize { width, height, len } => write!(
-                f,
-                "The drawing could not be read ({len} pixel values for a {width}×{height} canvas)."
-            ),
-        }
+        };
+        f.write_str(&text)
     }
 }
 
@@ -271,10 +268,13 @@ impl LayerWeights {
                 heads: *heads,
                 data,
             }),
-            _ => Err(format!(
-                "attention of shape {shape:?} ({} values), expected [1, heads, {SEQ}, {SEQ}]",
-                data.len()
-            )),
+            _ => Err(t!(
+                "digits.error.attention_shape",
+                shape = format!("{shape:?}"),
+                len = data.len(),
+                seq = SEQ
+            )
+            .into_owned()),
         }
     }
 
@@ -372,6 +372,160 @@ pub fn argmax(probs: &[f32]) -> Option<usize> {
         .map(|(i, _)| i)
 }
 
+/// The image the model reads, as whole numbers 0–16: the scale of scikit-learn's digits (each
+/// pixel counts the inked cells of a 4×4 block). The page rounds a drawing to it too, so the
+/// model reads exactly what a link to the drawing holds.
+pub fn quantise(pixels: &[f32]) -> Vec<u8> {
+    pixels
+        .iter()
+        .map(|&p| {
+            if p.is_finite() {
+                p.clamp(0.0, PIXEL_MAX).round() as u8
+            } else {
+                0
+            }
+        })
+        .collect()
+}
+
+/// One character per pixel level 0–16 in a link: `0`–`9`, then `a`–`g`.
+const LEVELS: &[u8; 17] = b"0123456789abcdefg";
+
+/// An 8×8 image (64 levels 0–16, row-major) as 64 characters, e.g. `005dc1000…`; `None` for
+/// anything but 64 levels in range.
+pub fn encode_pixels(levels: &[u8]) -> Option<String> {
+    if levels.len() != SIDE * SIDE {
+        return None;
+    }
+    levels
+        .iter()
+        .map(|&v| LEVELS.get(usize::from(v)).map(|&c| char::from(c)))
+        .collect()
+}
+
+/// Reads [`encode_pixels`]' 64 characters (upper case accepted). `None` for the wrong length, a
+/// character outside `0`–`9`/`a`–`g`, or an image without any ink (a link never holds one).
+pub fn decode_pixels(text: &str) -> Option<Vec<u8>> {
+    let levels: Vec<u8> = text
+        .bytes()
+        .map(|b| {
+            LEVELS
+                .iter()
+                .position(|&c| c == b.to_ascii_lowercase())
+                .map(|v| v as u8)
+        })
+        .collect::<Option<_>>()?;
+    (levels.len() == SIDE * SIDE && levels.iter().any(|&v| v > 0)).then_some(levels)
+}
+
+/// The image a digits view shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ViewImage {
+    /// Nothing yet: the empty canvas.
+    Empty,
+    /// A shipped test image: its position in the manifest's `examples`.
+    Example(usize),
+    /// A drawing, as the 64 levels 0–16 the model reads.
+    Pixels(Vec<u8>),
+}
+
+/// What a digits link holds: `#/digits?test=49&layer=2&head=3` for a test image (its row in
+/// scikit-learn's `load_digits()`), or `#/digits?draw=<64 characters>&…` for a drawing (see
+/// [`encode_pixels`]); layer and head 1-based, `head=avg` the average of the heads; plus the
+/// what-if settings ([`crate::route::write_what_if`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DigitsView {
+    pub image: ViewImage,
+    /// 0-based
+    pub layer: usize,
+    /// 0-based; `None`: the average of the heads.
+    pub head: Option<usize>,
+}
+
+impl DigitsView {
+    /// The view a page opens on: an empty canvas, the last layer's head average.
+    pub fn default_for(m: &DigitsManifest) -> Self {
+        Self {
+            image: ViewImage::Empty,
+            layer: m.n_layers.saturating_sub(1),
+            head: None,
+        }
+    }
+
+    /// Reads a link against the manifest. Every unusable value falls back to its default and is
+    /// named in the list (`test`, `drawing`, `layer`, `head`; see [`digits_link_problem`]).
+    pub fn read(route: &Route, m: &DigitsManifest) -> (Self, Vec<&'static str>) {
+        let mut view = Self::default_for(m);
+        let mut bad = Vec::new();
+        if let Some(text) = route.get("draw") {
+            match decode_pixels(text) {
+                Some(levels) => view.image = ViewImage::Pixels(levels),
+                None => bad.push("drawing"),
+            }
+        } else if let Some(index) = route.get("test") {
+            let at = index
+                .parse::<usize>()
+                .ok()
+                .and_then(|index| m.examples.iter().position(|e| e.index == index));
+            match at {
+                Some(at) => view.image = ViewImage::Example(at),
+                None => bad.push("test"),
+            }
+        }
+        let one_based = |key: &'static str, max: usize, bad: &mut Vec<&'static str>| {
+            route.get(key).and_then(|v| match v.parse::<usize>() {
+                Ok(k @ 1..) if k <= max => Some(k - 1),
+                _ => {
+                    bad.push(key);
+                    None
+                }
+            })
+        };
+        if let Some(layer) = one_based("layer", m.n_layers, &mut bad) {
+            view.layer = layer;
+        }
+        if route.get("head") != Some("avg") {
+            if let Some(head) = one_based("head", m.n_heads, &mut bad) {
+                view.head = Some(head);
+            }
+        }
+        (view, bad)
+    }
+
+    /// Writes this view into `route` (the what-if settings are written beside it).
+    pub fn write(&self, route: &mut Route, m: &DigitsManifest) {
+        let (test, draw) = match &self.image {
+            ViewImage::Empty => (None, None),
+            ViewImage::Example(at) => (m.examples.get(*at).map(|e| e.index.to_string()), None),
+            ViewImage::Pixels(levels) => (None, encode_pixels(levels)),
+        };
+        route.set("test", test);
+        route.set("draw", draw);
+        route.set("layer", Some((self.layer + 1).to_string()));
+        route.set(
+            "head",
+            Some(
+                self.head
+                    .map_or_else(|| "avg".to_owned(), |h| (h + 1).to_string()),
+            ),
+        );
+    }
+}
+
+/// The note for a digits link's unusable parts (the names [`DigitsView::read`] and
+/// [`crate::route::read_what_if`] give), in the reader's language; `None` when all were usable.
+pub fn digits_link_problem(parts: &[&str]) -> Option<String> {
+    let names: Vec<String> = parts
+        .iter()
+        .map(|&p| match p {
+            "test" => t!("digits.link.test").into_owned(),
+            "drawing" => t!("digits.link.drawing").into_owned(),
+            other => other.to_owned(),
+        })
+        .collect();
+    link_problem(&names.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -381,6 +535,134 @@ mod tests {
             .flat_map(|y| (0..width).map(move |x| (x, y)))
             .map(|(x, y)| f(x, y))
             .collect()
+    }
+
+    fn manifest() -> DigitsManifest {
+        DigitsManifest {
+            name: "d".into(),
+            onnx: "model.onnx".into(),
+            onnx_bytes: 1,
+            n_layers: 2,
+            n_heads: 4,
+            d_model: 48,
+            metrics: DigitsMetrics {
+                test_accuracy: 0.9,
+                test_images: 360,
+            },
+            examples: vec![
+                Example {
+                    label: 0,
+                    index: 49,
+                    pixels: vec![1; 64],
+                },
+                Example {
+                    label: 7,
+                    index: 1203,
+                    pixels: vec![2; 64],
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn pixels_encode_as_64_characters_and_back() {
+        let levels: Vec<u8> = (0..64).map(|i| (i % 17) as u8).collect();
+        let text = encode_pixels(&levels).expect("64 levels");
+        assert_eq!(text.len(), 64);
+        assert!(text.starts_with("0123456789abcdefg0"), "{text}");
+        assert_eq!(decode_pixels(&text), Some(levels.clone()));
+        assert_eq!(decode_pixels(&text.to_uppercase()), Some(levels));
+        // the wrong length, a level out of range, characters outside the alphabet, no ink
+        assert_eq!(encode_pixels(&[0; 63]), None);
+        assert_eq!(encode_pixels(&[17; 64]), None);
+        for bad in [
+            "",
+            "1",
+            &"1".repeat(63),
+            &"1".repeat(65),
+            &format!("{}h", "1".repeat(63)),
+            &format!("{}-", "1".repeat(63)),
+            &format!("{}é", "1".repeat(62)),
+            &"0".repeat(64),
+        ] {
+            assert_eq!(decode_pixels(bad), None, "{bad:?}");
+        }
+        // a drawing is rounded to whole levels, clamped to 0–16
+        assert_eq!(
+            quantise(&[0.0, 0.4, 0.5, 9.6, 16.0, 17.5, -3.0, f32::NAN]),
+            vec![0, 0, 1, 10, 16, 16, 0, 0]
+        );
+    }
+
+    #[test]
+    fn a_digits_link_round_trips() {
+        let m = manifest();
+        let (default, bad) = DigitsView::read(&Route::of(crate::route::Demo::Digits), &m);
+        assert!(bad.is_empty());
+        assert_eq!(default, DigitsView::default_for(&m));
+        assert_eq!((default.layer, default.head), (1, None));
+        let drawn: Vec<u8> = (0..64).map(|i| ((i * 5) % 17) as u8).collect();
+        for view in [
+            default.clone(),
+            DigitsView {
+                image: ViewImage::Example(1),
+                layer: 0,
+                head: Some(3),
+            },
+            DigitsView {
+                image: ViewImage::Pixels(drawn),
+                layer: 1,
+                head: Some(0),
+            },
+        ] {
+            let mut route = Route::of(crate::route::Demo::Digits);
+            view.write(&mut route, &m);
+            let hash = route.to_string();
+            let (back, bad) = DigitsView::read(&Route::parse(&hash), &m);
+            assert!(bad.is_empty(), "{hash}: {bad:?}");
+            assert_eq!(back, view, "{hash}");
+        }
+        // a test image is named by its row in scikit-learn's data, not its place on the page
+        let mut route = Route::of(crate::route::Demo::Digits);
+        DigitsView {
+            image: ViewImage::Example(1),
+            ..default
+        }
+        .write(&mut route, &m);
+        assert_eq!(route.to_string(), "#/digits?test=1203&layer=2&head=avg");
+    }
+
+    #[test]
+    fn bad_digits_link_parts_fall_back_and_are_named() {
+        let m = manifest();
+        let read = |hash: &str| DigitsView::read(&Route::parse(hash), &m);
+        let (v, bad) = read("#/digits?draw=zz&layer=0&head=5");
+        assert_eq!(v, DigitsView::default_for(&m));
+        assert_eq!(bad, ["drawing", "layer", "head"]);
+        for test in ["48", "x", "", "-1", "49.0"] {
+            let (v, bad) = read(&format!("#/digits?test={test}&head=avg"));
+            assert_eq!((v.image, bad), (ViewImage::Empty, vec!["test"]), "{test:?}");
+        }
+        let (v, bad) = read("#/digits?test=49&layer=1&head=4");
+        assert!(bad.is_empty());
+        assert_eq!(
+            (v.image, v.layer, v.head),
+            (ViewImage::Example(0), 0, Some(3))
+        );
+        let note = digits_link_problem(&["drawing", "head", "temperature"]).expect("a note");
+        assert!(
+            note.contains("drawing") && note.contains("head") && note.contains("temperature"),
+            "{note}"
+        );
+        assert_eq!(digits_link_problem(&[]), None);
+        for key in [
+            "digits.link.drawing",
+            "digits.drawing.blank",
+            "digits.link.test",
+        ] {
+            let zh = t!(key, locale = "zh-CN");
+            assert!(!zh.is_ascii() && zh != key, "{key}: {zh}");
+        }
     }
 
     #[test]

@@ -6,7 +6,10 @@
 
 use std::collections::BTreeMap;
 
+use rust_i18n::t;
 use serde::Deserialize;
+
+use crate::route::{link_problem, Route};
 
 /// Folder of the model files, relative to the page (the site may live under a sub-path).
 pub const MODEL_DIR: &str = "models/forecast/";
@@ -68,22 +71,19 @@ impl ForecastManifest {
     /// a finite number, is an error in words.
     pub fn parse(json: &str) -> Result<Self, String> {
         let m: ForecastManifest = serde_json::from_str(json)
-            .map_err(|e| format!("the forecast manifest is not valid: {e}"))?;
+            .map_err(|e| t!("forecast.manifest.invalid", error = e).into_owned())?;
         if m.window == 0 || m.horizon == 0 || m.series.is_empty() {
-            return Err("the forecast manifest names no window, horizon or series".into());
+            return Err(t!("forecast.manifest.empty").into_owned());
         }
         for s in &m.series {
             if s.values.len() <= m.window {
-                return Err(format!("the series {} is shorter than one window", s.id));
+                return Err(t!("forecast.manifest.short", series = s.id).into_owned());
             }
             if s.values.iter().any(|v| !v.is_finite()) {
-                return Err(format!(
-                    "the series {} has a value that is not a number",
-                    s.id
-                ));
+                return Err(t!("forecast.manifest.not_a_number", series = s.id).into_owned());
             }
             if s.period == 0 {
-                return Err(format!("the series {} has no season length", s.id));
+                return Err(t!("forecast.manifest.no_period", series = s.id).into_owned());
             }
         }
         Ok(m)
@@ -94,9 +94,23 @@ impl ForecastManifest {
     }
 }
 
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+/// A month's short name in the reader's language ("May", "5月").
+fn month_name(month: u32) -> std::borrow::Cow<'static, str> {
+    match month {
+        1 => t!("forecast.month.1"),
+        2 => t!("forecast.month.2"),
+        3 => t!("forecast.month.3"),
+        4 => t!("forecast.month.4"),
+        5 => t!("forecast.month.5"),
+        6 => t!("forecast.month.6"),
+        7 => t!("forecast.month.7"),
+        8 => t!("forecast.month.8"),
+        9 => t!("forecast.month.9"),
+        10 => t!("forecast.month.10"),
+        11 => t!("forecast.month.11"),
+        _ => t!("forecast.month.12"),
+    }
+}
 
 impl Series {
     /// Whether one step is a month (else a year).
@@ -119,20 +133,52 @@ impl Series {
         }
     }
 
-    /// "May 1964" or "1700".
+    /// "May 1964" (in Chinese "1964年5月") or "1700".
     pub fn date_label(&self, index: usize) -> String {
         match self.date(index) {
-            (y, Some(m)) => format!("{} {y}", MONTHS[(m as usize - 1) % 12]),
+            (y, Some(m)) => {
+                t!("forecast.date.monthly", month = month_name(m), year = y).into_owned()
+            }
             (y, None) => y.to_string(),
         }
     }
 
-    /// "month" / "year", for sentences.
-    pub fn step_name(&self) -> &'static str {
-        if self.monthly() {
-            "month"
-        } else {
-            "year"
+    /// The series' name in the reader's language. The manifest's `title` is English; the shipped
+    /// series have translated names, and an unknown one keeps the manifest's.
+    pub fn display_title(&self) -> String {
+        match self.id.as_str() {
+            "co2" => t!("forecast.series.co2.title").into_owned(),
+            "elnino" => t!("forecast.series.elnino.title").into_owned(),
+            "sunspots" => t!("forecast.series.sunspots.title").into_owned(),
+            _ => self.title.clone(),
+        }
+    }
+
+    /// The unit, for axes and sentences ("ppm", "°C", "sunspots").
+    pub fn display_unit(&self) -> String {
+        match self.id.as_str() {
+            "sunspots" => t!("forecast.series.sunspots.unit").into_owned(),
+            _ => self.unit.clone(),
+        }
+    }
+
+    /// Where the data comes from, in the reader's language.
+    pub fn display_source(&self) -> String {
+        match self.id.as_str() {
+            "co2" => t!("forecast.series.co2.source").into_owned(),
+            "elnino" => t!("forecast.series.elnino.source").into_owned(),
+            "sunspots" => t!("forecast.series.sunspots.source").into_owned(),
+            _ => self.source.clone(),
+        }
+    }
+
+    /// The data's licence, in the reader's language.
+    pub fn display_licence(&self) -> String {
+        match self.id.as_str() {
+            "co2" => t!("forecast.series.co2.licence").into_owned(),
+            "elnino" => t!("forecast.series.elnino.licence").into_owned(),
+            "sunspots" => t!("forecast.series.sunspots.licence").into_owned(),
+            _ => self.licence.clone(),
         }
     }
 }
@@ -149,14 +195,12 @@ pub enum WindowError {
 impl std::fmt::Display for WindowError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            WindowError::TooShort { available, needed } => write!(
-                f,
-                "Only {available} past values before this point: the model needs {needed}. Pick a later point."
-            ),
-            WindowError::PastEnd { len } => write!(
-                f,
-                "This point is after the end of the data ({len} values): pick a point inside it."
-            ),
+            WindowError::TooShort { available, needed } => f.write_str(&t!(
+                "forecast.window.too_short",
+                available = available,
+                needed = needed
+            )),
+            WindowError::PastEnd { len } => f.write_str(&t!("forecast.window.past_end", len = len)),
         }
     }
 }
@@ -400,6 +444,113 @@ pub fn padded_range(values: impl IntoIterator<Item = f64>, pad: f64) -> Option<(
     Some((lo - pad * w, hi + pad * w))
 }
 
+/// What a forecast link holds: `#/forecast?series=co2&t=356&step=1&layer=2&head=avg` (step,
+/// layer and head 1-based, as the page shows them; `head=avg` is the average of the heads), plus
+/// the what-if settings ([`crate::route::write_what_if`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForecastView {
+    pub series: String,
+    /// First forecast step (index in the series); the window is the steps before it.
+    pub origin: usize,
+    /// 0-based forecast step whose attention is shown.
+    pub step: usize,
+    /// 0-based
+    pub layer: usize,
+    /// 0-based; `None`: the average of the heads.
+    pub head: Option<usize>,
+}
+
+impl ForecastView {
+    /// The view a page opens on: the first series, from the start of its held-out tail, the
+    /// last layer's head average.
+    pub fn default_for(m: &ForecastManifest) -> Self {
+        let series = &m.series[0];
+        Self {
+            series: series.id.clone(),
+            origin: series.test_start,
+            step: 0,
+            layer: m.n_layers.saturating_sub(1),
+            head: None,
+        }
+    }
+
+    /// Reads a link against the manifest. Every unusable value falls back to its default and is
+    /// named in the list (`series`, `time`, `step`, `layer`, `head`; see [`forecast_link_problem`]).
+    /// A point in time is read for the series the view ends up showing.
+    pub fn read(route: &Route, m: &ForecastManifest) -> (Self, Vec<&'static str>) {
+        let mut view = Self::default_for(m);
+        let mut bad = Vec::new();
+        if let Some(id) = route.get("series") {
+            match m.find(id) {
+                Some(s) => {
+                    view.series = s.id.clone();
+                    view.origin = s.test_start;
+                }
+                None => bad.push("series"),
+            }
+        }
+        let n = m.find(&view.series).map_or(0, |s| s.values.len());
+        if let Some(t) = route.get("t") {
+            match t.parse::<usize>() {
+                Ok(t @ 1..) if t <= n => view.origin = t,
+                _ => bad.push("time"),
+            }
+        }
+        let one_based = |key: &'static str, max: usize, bad: &mut Vec<&'static str>| {
+            route.get(key).and_then(|v| match v.parse::<usize>() {
+                Ok(k @ 1..) if k <= max => Some(k - 1),
+                _ => {
+                    bad.push(key);
+                    None
+                }
+            })
+        };
+        if let Some(step) = one_based("step", m.horizon, &mut bad) {
+            view.step = step;
+        }
+        if let Some(layer) = one_based("layer", m.n_layers, &mut bad) {
+            view.layer = layer;
+        }
+        if route.get("head") != Some("avg") {
+            if let Some(head) = one_based("head", m.n_heads, &mut bad) {
+                view.head = Some(head);
+            }
+        }
+        (view, bad)
+    }
+
+    /// Writes this view into `route` (the what-if settings are written beside it).
+    pub fn write(&self, route: &mut Route) {
+        route.set("series", Some(self.series.clone()));
+        route.set("t", Some(self.origin.to_string()));
+        route.set("step", Some((self.step + 1).to_string()));
+        route.set("layer", Some((self.layer + 1).to_string()));
+        route.set(
+            "head",
+            Some(
+                self.head
+                    .map_or_else(|| "avg".to_owned(), |h| (h + 1).to_string()),
+            ),
+        );
+    }
+}
+
+/// The note for a forecast link's unusable parts (the names [`ForecastView::read`] and
+/// [`crate::route::read_what_if`] give), in the reader's language; `None` when all were usable.
+pub fn forecast_link_problem(parts: &[&str]) -> Option<String> {
+    let names: Vec<String> = parts
+        .iter()
+        .map(|&p| match p {
+            "series" => t!("forecast.link.series").into_owned(),
+            "time" => t!("forecast.link.time").into_owned(),
+            // here a step is a forecast step, not a step of the walkthrough
+            "step" => t!("forecast.link.step").into_owned(),
+            other => other.to_owned(),
+        })
+        .collect();
+    link_problem(&names.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -438,6 +589,114 @@ mod tests {
         }
     }
 
+    fn manifest() -> ForecastManifest {
+        let mut a = series((0..50).map(f64::from).collect(), (1964, Some(5)));
+        a.id = "co2".into();
+        a.test_start = 40;
+        let mut b = series((0..30).map(f64::from).collect(), (1700, None));
+        b.id = "sunspots".into();
+        b.test_start = 20;
+        ForecastManifest {
+            window: 10,
+            horizon: 4,
+            n_layers: 2,
+            n_heads: 4,
+            d_model: 32,
+            scale_floor: 1e-3,
+            series: vec![a, b],
+        }
+    }
+
+    #[test]
+    fn a_forecast_link_round_trips() {
+        let m = manifest();
+        let (default, bad) = ForecastView::read(&Route::of(crate::route::Demo::Forecast), &m);
+        assert!(bad.is_empty());
+        assert_eq!(default, ForecastView::default_for(&m));
+        assert_eq!(
+            (default.series.as_str(), default.origin, default.layer),
+            ("co2", 40, 1)
+        );
+        for view in [
+            default.clone(),
+            ForecastView {
+                series: "sunspots".into(),
+                origin: 30,
+                step: 3,
+                layer: 0,
+                head: Some(2),
+            },
+            ForecastView {
+                origin: 1,
+                head: None,
+                ..default.clone()
+            },
+        ] {
+            let mut route = Route::of(crate::route::Demo::Forecast);
+            view.write(&mut route);
+            let hash = route.to_string();
+            let (back, bad) = ForecastView::read(&Route::parse(&hash), &m);
+            assert!(bad.is_empty(), "{hash}: {bad:?}");
+            assert_eq!(back, view, "{hash}");
+        }
+        // a series named alone starts at its own held-out tail
+        let (v, _) = ForecastView::read(&Route::parse("#/forecast?series=sunspots"), &m);
+        assert_eq!((v.series.as_str(), v.origin), ("sunspots", 20));
+    }
+
+    #[test]
+    fn bad_forecast_link_parts_fall_back_and_are_named() {
+        let m = manifest();
+        let read = |hash: &str| ForecastView::read(&Route::parse(hash), &m);
+        let (v, bad) = read("#/forecast?series=%3Cb%3E&t=999&step=0&layer=3&head=x");
+        assert_eq!(v, ForecastView::default_for(&m));
+        assert_eq!(bad, ["series", "time", "step", "layer", "head"]);
+        // the point is read for the series shown: 45 fits co2 (50 values), not sunspots (30)
+        let (v, bad) = read("#/forecast?series=sunspots&t=45&head=5&step=-1");
+        assert_eq!(
+            (v.series.as_str(), v.origin, v.head, v.step),
+            ("sunspots", 20, None, 0)
+        );
+        assert_eq!(bad, ["time", "step", "head"]);
+        let (v, bad) = read("#/forecast?t=45&step=4&head=4&layer=1");
+        assert!(bad.is_empty());
+        assert_eq!((v.origin, v.step, v.head, v.layer), (45, 3, Some(3), 0));
+        for t in ["0", "", "1e3", "-5", "۴"] {
+            assert_eq!(read(&format!("#/forecast?t={t}")).1, ["time"], "{t:?}");
+        }
+
+        let note = forecast_link_problem(&["series", "time", "layer"]).expect("a note");
+        assert!(
+            note.contains("series") && note.contains("point in time") && note.contains("layer"),
+            "{note}"
+        );
+        assert_eq!(forecast_link_problem(&[]), None);
+        let zh = t!("forecast.link.series", locale = "zh-CN");
+        assert!(!zh.is_ascii(), "{zh}");
+    }
+
+    #[test]
+    fn names_and_dates_have_chinese_text() {
+        for key in [
+            "forecast.series.co2.title",
+            "forecast.series.elnino.title",
+            "forecast.series.sunspots.title",
+            "forecast.window.too_short",
+        ] {
+            let zh = t!(key, locale = "zh-CN");
+            assert!(!zh.is_ascii() && zh != key, "{key}: {zh}");
+        }
+        assert_eq!(
+            t!(
+                "forecast.date.monthly",
+                locale = "zh-CN",
+                month = t!("forecast.month.5", locale = "zh-CN"),
+                year = 1964
+            ),
+            "1964年5月"
+        );
+    }
+
     #[test]
     fn dates_continue_the_calendar() {
         let s = series(vec![0.0; 3], (1964, Some(5)));
@@ -448,7 +707,6 @@ mod tests {
         let y = series(vec![0.0; 3], (1700, None));
         assert_eq!(y.date_label(308), "2008");
         assert!(!y.monthly());
-        assert_eq!(y.step_name(), "year");
     }
 
     #[test]

@@ -15,9 +15,23 @@ export class DigitsPage extends WalkthroughPage {
   get headViews() { return this.page.locator(byTestId("head-view")); }
   get selectedView() { return this.page.locator(byTestId("selected-view")); }
   get rolloutView() { return this.page.locator(byTestId("rollout-view")); }
+  get linkProblem() { return this.page.locator(byTestId("link-problem")); }
+  get whatIf() { return this.page.locator(byTestId("whatif")); }
+  get backdrop() { return this.page.locator(byTestId("canvas-backdrop")); }
 
-  async open() {
-    await this.page.goto(`${this.baseUrl}#/digits`);
+  /** Opens #/digits, with `query` (e.g. "test=49&layer=1&head=2") when given. */
+  async open(query = "") {
+    await this.page.goto(`${this.baseUrl}#/digits${query ? `?${query}` : ""}`);
+  }
+
+  /** The address bar's hash. */
+  async hash() {
+    return this.page.evaluate(() => location.hash);
+  }
+
+  /** The 64 pixel values of the image the model reads (the numbers printed on it). */
+  async modelPixels() {
+    return this.modelInput.locator("text").allTextContents().then((t) => t.map(Number));
   }
 
   async waitUntilReady({ timeout = 60_000 } = {}) {

@@ -20,7 +20,15 @@ export class ForecastPage extends WalkthroughPage {
   get stepSelect() { return this.page.locator(byTestId("step-select")); }
   get metrics() { return this.page.locator(byTestId("metrics")); }
   get miniBars() { return this.page.locator(byTestId("mini-bars")); }
-  get linkNote() { return this.page.locator(byTestId("link-note")); }
+  get linkProblem() { return this.page.locator(byTestId("link-problem")); }
+  get layerSelect() { return this.page.locator(byTestId("layer-select")); }
+  get headSelect() { return this.page.locator(byTestId("head-select")); }
+  get whatIf() { return this.page.locator(byTestId("whatif")); }
+
+  /** The address bar's hash. */
+  async hash() {
+    return this.page.evaluate(() => location.hash);
+  }
 
   /** Opens #/forecast, with `query` (e.g. "series=co2&t=100") when given. */
   async open(query = "") {

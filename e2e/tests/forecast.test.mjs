@@ -131,12 +131,12 @@ describe("time series", () => {
     // the address bar follows the view, so it can be shared
     const run = await app.setOrigin(480);
     await app.waitForSettledRun(run);
-    assert.match(await app.page.evaluate(() => location.hash), /^#\/forecast\?series=elnino&t=480$/);
+    assert.match(await app.page.evaluate(() => location.hash), /^#\/forecast\?series=elnino&t=480&step=1&layer=2&head=avg$/);
     await app.open("series=%3Cscript%3Ealert(1)%3C%2Fscript%3E&t=999999");
     await app.page.reload();
     await app.waitUntilForecast();
     assert.equal(await app.seriesSelect.inputValue(), "co2");
-    assert.match(await app.linkNote.innerText(), /does not exist|after the end/);
+    assert.match(await app.linkProblem.innerText(), /series and point in time could not be used/);
   });
 
   it("a missing model file gives a readable error", async () => {

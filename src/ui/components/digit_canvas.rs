@@ -4,9 +4,10 @@
 
 use std::rc::Rc;
 
+use rust_i18n::t;
 use yew::prelude::*;
 
-use crate::digits::{CANVAS, PEN_RADIUS};
+use crate::digits::{CANVAS, PEN_RADIUS, PIXEL_MAX, SIDE};
 
 pub type Stroke = Vec<(f32, f32)>;
 
@@ -16,6 +17,10 @@ pub struct DigitCanvasProps {
     pub strokes: Rc<Vec<Stroke>>,
     /// Called with each stroke when the pen lifts.
     pub onstroke: Callback<Stroke>,
+    /// An 8×8 image (64 levels 0–16) drawn faintly behind the strokes: a drawing that came in a
+    /// link, which holds the image the model read but not the strokes.
+    #[prop_or_default]
+    pub backdrop: Option<Rc<Vec<f32>>>,
 }
 
 /// The pointer's position in canvas units. (Yew delegates events to the app root, so
@@ -48,6 +53,7 @@ fn path_of(stroke: &[(f32, f32)]) -> String {
 
 #[component]
 pub fn DigitCanvas(props: &DigitCanvasProps) -> Html {
+    let _lang = crate::ui::lang::use_lang();
     // The stroke being drawn lives in a cell, not in state: pointer events can arrive faster than
     // the component re-renders, and each must see the points before it.
     let current = use_mut_ref(|| None::<Stroke>);
@@ -97,12 +103,25 @@ pub fn DigitCanvas(props: &DigitCanvasProps) -> Html {
         })
     };
     let width = (2.0 * PEN_RADIUS).to_string();
+    let cell = CANVAS as f32 / SIDE as f32;
+    let backdrop = props.backdrop.as_ref().map(|levels| {
+        html! {
+            <g class="dg-backdrop" data-testid="canvas-backdrop">
+                { for levels.iter().enumerate().filter(|(_, &v)| v > 0.0).map(|(i, &v)| html! {
+                    <rect x={((i % SIDE) as f32 * cell).to_string()} y={((i / SIDE) as f32 * cell).to_string()}
+                        width={cell.to_string()} height={cell.to_string()}
+                        fill-opacity={format!("{:.3}", (v / PIXEL_MAX).clamp(0.0, 1.0))} />
+                }) }
+            </g>
+        }
+    });
     html! {
         <svg ref={svg_ref} class="dg-canvas" data-testid="digit-canvas" viewBox={format!("0 0 {CANVAS} {CANVAS}")}
-            role="img" aria-label="Drawing area: draw one digit with the mouse, a pen or a finger"
+            role="img" aria-label={if props.backdrop.is_some() { t!("digits.canvas.label_shared") } else { t!("digits.canvas.label") }}
             onpointerdown={onpointerdown} onpointermove={onpointermove}
             onpointerup={finish.clone()} onpointercancel={finish}>
             <rect class="dg-canvas-bg" x="0" y="0" width={CANVAS.to_string()} height={CANVAS.to_string()} />
+            { backdrop.unwrap_or_default() }
             { for props.strokes.iter().chain(current.borrow().iter()).map(|s| html! {
                 <path class="dg-stroke" data-testid="stroke" d={path_of(s)} stroke-width={width.clone()} />
             }) }

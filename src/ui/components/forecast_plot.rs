@@ -5,6 +5,7 @@
 
 use std::rc::Rc;
 
+use rust_i18n::t;
 use yew::prelude::*;
 
 use crate::export::ExportContext;
@@ -46,8 +47,10 @@ pub struct ForecastPlotProps {
     pub onedit: Callback<(usize, f64)>,
     /// Attention of the chosen step over the `window` past steps, for the chosen layer and head.
     pub attention: Option<Rc<Vec<f32>>>,
-    /// e.g. "layer 2, average of 4 heads".
+    /// e.g. "layer 2, average of 4 heads", in the reader's language.
     pub attention_label: AttrValue,
+    /// The same in English, for the stable name of the exported grid (`data-name`, file names).
+    pub attention_id: AttrValue,
     /// The same layer and head for every forecast step (rows), drawn as a grid under the bars.
     #[prop_or_default]
     pub all_rows: Option<Rc<Vec<Vec<f32>>>>,
@@ -81,6 +84,7 @@ fn polyline(points: impl Iterator<Item = (f64, f64)>) -> String {
 
 #[component]
 pub fn ForecastPlot(props: &ForecastPlotProps) -> Html {
+    let _lang = crate::ui::lang::use_lang();
     let svg_ref = use_node_ref();
     let scroller = use_node_ref();
     {
@@ -213,7 +217,7 @@ pub fn ForecastPlot(props: &ForecastPlotProps) -> Html {
 
     let plot = html! {
         <svg ref={svg_ref.clone()} class="fc-plot" data-testid="forecast-plot" viewBox={format!("0 0 {W} {}", TOP + PLOT_H + AXIS_H)}
-            role="group" aria-label="Past values, forecast and true values"
+            role="group" aria-label={t!("forecast.plot.label")}
             onpointermove={onpointermove} onpointerup={end_drag.clone()} onpointercancel={end_drag}>
             <rect class="fc-future" x={origin_x.to_string()} y={TOP.to_string()} width={(W - RIGHT - origin_x).to_string()} height={PLOT_H.to_string()} />
             { for y_ticks.iter().map(|&t| html! {
@@ -228,8 +232,8 @@ pub fn ForecastPlot(props: &ForecastPlotProps) -> Html {
                     { props.labels.get(p).cloned().unwrap_or_default() }</text>
             }) }
             <line class="fc-origin" x1={origin_x.to_string()} x2={origin_x.to_string()} y1={TOP.to_string()} y2={(TOP + PLOT_H).to_string()} />
-            <text class="fc-region-label" x={(origin_x - 6.0).to_string()} y={(TOP + 14.0).to_string()} text-anchor="end">{ "past (the model's input)" }</text>
-            <text class="fc-region-label" x={(origin_x + 6.0).to_string()} y={(TOP + 14.0).to_string()}>{ "forecast" }</text>
+            <text class="fc-region-label" x={(origin_x - 6.0).to_string()} y={(TOP + 14.0).to_string()} text-anchor="end">{ t!("forecast.plot.past_region") }</text>
+            <text class="fc-region-label" x={(origin_x + 6.0).to_string()} y={(TOP + 14.0).to_string()}>{ t!("forecast.plot.forecast_region") }</text>
             if !props.truth.is_empty() {
                 <polyline class="fc-truth" data-testid="truth-line" points={truth_line} />
             }
@@ -242,10 +246,12 @@ pub fn ForecastPlot(props: &ForecastPlotProps) -> Html {
             })) }
             { for props.past.iter().map(|p| {
                 let (x, y) = (x_of_index(p.index), ys.to_px(p.value));
-                let label = format!("{}: {} {}{}. Drag, or use the arrow keys, to change it.",
-                    props.labels.get((p.index as i64 - first).max(0) as usize).cloned().unwrap_or_default(),
-                    fmt_value(p.value), props.unit,
-                    if p.original.is_some() { " (edited)" } else { "" });
+                let date = props.labels.get((p.index as i64 - first).max(0) as usize).cloned().unwrap_or_default();
+                let label = if p.original.is_some() {
+                    t!("forecast.plot.point_edited", date = date, value = fmt_value(p.value), unit = props.unit)
+                } else {
+                    t!("forecast.plot.point", date = date, value = fmt_value(p.value), unit = props.unit)
+                };
                 html! {
                     <g class={classes!("fc-point", p.original.is_some().then_some("edited"))} data-testid="past-point"
                         data-index={p.index.to_string()} data-value={format!("{}", p.value)}
@@ -269,7 +275,7 @@ pub fn ForecastPlot(props: &ForecastPlotProps) -> Html {
                             data-step={h.to_string()} data-value={format!("{v}")}
                             cx={x_of_index(props.origin + h).to_string()} cy={ys.to_px(v).to_string()} r={if selected { "6" } else { "4" }}
                             onclick={Callback::from(move |_| onstep.emit(h))}>
-                            <title>{ format!("step +{}: {}", h + 1, fmt_value(v)) }</title>
+                            <title>{ t!("forecast.plot.forecast_point", step = h + 1, value = fmt_value(v)) }</title>
                         </circle>
                     }
                 }) }
@@ -288,7 +294,7 @@ pub fn ForecastPlot(props: &ForecastPlotProps) -> Html {
             html! {
                 <svg class="fc-bars" data-testid="attention-bars" data-step={props.step.to_string()}
                     viewBox={format!("0 0 {W} {BARS_H}")} role="img"
-                    aria-label={format!("Attention of forecast step +{} over the {} past steps ({})", props.step + 1, props.window, props.attention_label)}>
+                    aria-label={t!("forecast.plot.bars_label", step = props.step + 1, window = props.window, label = props.attention_label)}>
                     <line class="fc-bars-base" x1={LEFT.to_string()} x2={(W - RIGHT).to_string()} y1={(bar_max + 4.0).to_string()} y2={(bar_max + 4.0).to_string()} />
                     <text class="fc-y-label" x={(LEFT - 6.0).to_string()} y="12">{ format!("{:.0}%", max * 100.0) }</text>
                     { for row.iter().enumerate().map(|(p, &w)| {
@@ -298,7 +304,7 @@ pub fn ForecastPlot(props: &ForecastPlotProps) -> Html {
                             <rect class={classes!("fc-bar", seasonal(p).then_some("seasonal"))} data-testid="attention-bar"
                                 data-lag={lag(props.window, props.step, p).to_string()} data-weight={format!("{w}")}
                                 x={x.to_string()} y={(bar_max + 4.0 - h).to_string()} width={(step_w * 0.8).to_string()} height={h.max(0.0).to_string()}>
-                                <title>{ format!("{}: {:.1}% ({} steps back)", props.labels.get(p).cloned().unwrap_or_default(), w * 100.0, lag(props.window, props.step, p)) }</title>
+                                <title>{ t!("forecast.plot.bar", date = props.labels.get(p).cloned().unwrap_or_default(), pct = format!("{:.1}", w * 100.0), lag = lag(props.window, props.step, p)) }</title>
                             </rect>
                         }
                     }) }
@@ -309,7 +315,7 @@ pub fn ForecastPlot(props: &ForecastPlotProps) -> Html {
                     <rect class="fc-bar-target" x={(x_of_pos(sel_pos) - step_w * 0.4).to_string()} y="4"
                         width={(step_w * 0.8).to_string()} height={bar_max.to_string()} />
                     <text class="fc-bars-label" x={(x_of_pos(sel_pos) + step_w * 0.6).to_string()} y="14">
-                        { format!("step +{} attends ←", props.step + 1) }</text>
+                        { t!("forecast.plot.attends", step = props.step + 1) }</text>
                 </svg>
             }
         }
@@ -328,8 +334,7 @@ pub fn ForecastPlot(props: &ForecastPlotProps) -> Html {
         let height = row_h * rows.len() as f64 + 16.0;
         html! {
             <svg ref={grid_ref.clone()} class="fc-grid" data-testid="attention-grid" viewBox={format!("0 0 {W} {height}")} role="img"
-                aria-label={format!("Attention of every forecast step (rows +1 to +{}) over the past steps ({}); darkest = {:.1}%",
-                    rows.len(), props.attention_label, max * 100.0)}>
+                aria-label={t!("forecast.plot.grid_label", h = rows.len(), label = props.attention_label, pct = format!("{:.1}", max * 100.0))}>
                 { for rows.iter().enumerate().map(|(h, row)| {
                     let y = h as f64 * row_h;
                     let onstep = props.onstep.clone();
@@ -350,7 +355,7 @@ pub fn ForecastPlot(props: &ForecastPlotProps) -> Html {
                 <rect class="fc-grid-selected" x={LEFT.to_string()} y={(props.step as f64 * row_h).to_string()}
                     width={(props.window as f64 * step_w).to_string()} height={row_h.to_string()} />
                 <text class="fc-grid-note" x={(LEFT + props.window as f64 * step_w + 6.0).to_string()} y={(height - 3.0).to_string()}>
-                    { format!("rows: steps +1…+{}; darkest = {:.1}%", rows.len(), max * 100.0) }</text>
+                    { t!("forecast.plot.grid_note", h = rows.len(), pct = format!("{:.1}", max * 100.0)) }</text>
             </svg>
         }
     });
@@ -368,7 +373,8 @@ pub fn ForecastPlot(props: &ForecastPlotProps) -> Html {
             .collect();
         let col_labels = props.labels.iter().take(cols).cloned().collect();
         Some(html! {
-            <MatrixTools name={format!("forecast attention, {}", props.attention_label)} matrix={Rc::new(matrix)}
+            <MatrixTools name={format!("forecast attention, {}", props.attention_id)}
+                label={Some(AttrValue::from(t!("forecast.plot.grid_name", label = props.attention_label).into_owned()))} matrix={Rc::new(matrix)}
                 rows={Rc::new(row_labels)} cols={Some(Rc::new(col_labels))} export={props.export.clone()} svg={grid_ref.clone()} />
         })
     });

@@ -3,6 +3,7 @@
 
 use std::rc::Rc;
 
+use rust_i18n::t;
 use yew::prelude::*;
 
 use crate::digits::{GRID, PATCH, PIXEL_MAX, SIDE};
@@ -31,6 +32,7 @@ const CELL: f32 = 10.0;
 
 #[component]
 pub fn PatchAttention(props: &PatchAttentionProps) -> Html {
+    let _lang = crate::ui::lang::use_lang();
     let side = CELL * SIDE as f32;
     let max = props
         .weights
@@ -59,7 +61,7 @@ pub fn PatchAttention(props: &PatchAttentionProps) -> Html {
                             x={(c as f32 * patch).to_string()} y={(r as f32 * patch).to_string()}
                             width={patch.to_string()} height={patch.to_string()}
                             fill-opacity={format!("{:.3}", (v / max).clamp(0.0, 1.0) * 0.65)}>
-                            <title>{ format!("patch {} (row {}, column {}): {:.1}%", p + 1, r + 1, c + 1, v * 100.0) }</title>
+                            <title>{ t!("digits.patch.title", patch = p + 1, row = r + 1, col = c + 1, pct = format!("{:.1}", v * 100.0)) }</title>
                         </rect>
                     }
                 }) }
@@ -92,7 +94,7 @@ pub fn PatchAttention(props: &PatchAttentionProps) -> Html {
     });
     let svg = html! {
         <svg viewBox={format!("0 0 {side} {side}")} role="img"
-            aria-label={format!("{}: 8×8 image{}", props.label, if props.weights.is_some() { " with a weight on each 2×2 patch" } else { "" })}>
+            aria-label={if props.weights.is_some() { t!("digits.patch.image_weights", label = props.label) } else { t!("digits.patch.image", label = props.label) }}>
             { for pixels }
             { overlay.unwrap_or_default() }
             { for grid }

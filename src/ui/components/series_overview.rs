@@ -1,6 +1,7 @@
 //! The whole series as a small line chart, with the held-out tail shaded and the model's window
 //! marked; pressing or dragging on it (mouse or touch) moves the point in time.
 
+use rust_i18n::t;
 use yew::prelude::*;
 
 use crate::forecast::{padded_range, LinearScale};
@@ -40,6 +41,7 @@ fn index_at(el: &NodeRef, e: &PointerEvent, n: usize) -> Option<usize> {
 
 #[component]
 pub fn SeriesOverview(props: &SeriesOverviewProps) -> Html {
+    let _lang = crate::ui::lang::use_lang();
     let dragging = use_state(|| false);
     let svg_ref = use_node_ref();
     let n = props.values.len();
@@ -92,7 +94,7 @@ pub fn SeriesOverview(props: &SeriesOverviewProps) -> Html {
     html! {
         <figure class="fc-overview">
             <svg ref={svg_ref} data-testid="series-overview" viewBox={format!("0 0 {W} {H}")} preserveAspectRatio="none"
-                role="img" aria-label="The whole series; press or drag to choose the point in time"
+                role="img" aria-label={t!("forecast.overview.label")}
                 onpointerdown={onpointerdown} onpointermove={onpointermove}
                 onpointerup={onpointerup.clone()} onpointercancel={onpointerup}>
                 <rect class="fc-test-region" x={xs.to_px(props.test_start as f64).to_string()} y="0"
@@ -106,7 +108,7 @@ pub fn SeriesOverview(props: &SeriesOverviewProps) -> Html {
             </svg>
             <figcaption class="fc-overview-caption">
                 <span>{ props.first_label.clone() }</span>
-                <span class="fc-legend-test">{ "shaded: held-out tail (never trained on)" }</span>
+                <span class="fc-legend-test">{ t!("forecast.overview.test_region") }</span>
                 <span>{ props.last_label.clone() }</span>
             </figcaption>
         </figure>

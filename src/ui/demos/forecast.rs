@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use rust_i18n::t;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -13,12 +14,12 @@ use yew_agent::prelude::*;
 
 use crate::export::ExportContext;
 use crate::forecast::{
-    denormalise, mae, normalise, peak_lag, seasonal_naive, window_before, with_edits,
-    ForecastManifest, LayerAttention, Series, MODEL_DIR,
+    denormalise, forecast_link_problem, mae, normalise, peak_lag, seasonal_naive, window_before,
+    with_edits, ForecastManifest, ForecastView, LayerAttention, Series, MODEL_DIR,
 };
-use crate::maths::{Matrix, WhatIf};
+use crate::maths::Matrix;
 use crate::protocol::{InputSpec, Tensor};
-use crate::route::{Demo, Route};
+use crate::route::{read_what_if, write_what_if, Demo, Route};
 use crate::ui::components::forecast_plot::{ForecastPlot, PastPoint};
 use crate::ui::components::series_overview::SeriesOverview;
 use crate::ui::components::{WhatIfPanel, WhatIfSource};
@@ -32,6 +33,36 @@ fn graph_key(series: &str) -> String {
 
 fn now_ms() -> f64 {
     gloo::utils::window().performance().map_or(0.0, |p| p.now())
+}
+
+/// Why a model could not be loaded or run. Kept as a value and put into words when shown, so a
+/// language switch translates it too.
+#[derive(Debug, Clone, PartialEq)]
+enum Problem {
+    /// Said by the worker or the download, already in words.
+    Text(String),
+    NotForecaster {
+        url: String,
+        missing: String,
+    },
+    NoForecast,
+    BadAttention,
+}
+
+impl Problem {
+    fn text(&self) -> String {
+        match self {
+            Problem::Text(e) => e.clone(),
+            Problem::NotForecaster { url, missing } => t!(
+                "forecast.error.not_forecaster",
+                url = url,
+                missing = missing
+            )
+            .into_owned(),
+            Problem::NoForecast => t!("forecast.error.no_forecast").into_owned(),
+            Problem::BadAttention => t!("forecast.error.bad_attention").into_owned(),
+        }
+    }
 }
 
 /// What the model gave for one window.
@@ -53,7 +84,7 @@ struct Outcome {
 enum ModelState {
     Loading { loaded: u64, total: u64 },
     Ready,
-    Failed(String),
+    Failed(Problem),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -69,21 +100,22 @@ struct State {
     step: usize,
     model: ModelState,
     outcome: Option<Outcome>,
-    run_error: Option<String>,
+    run_error: Option<Problem>,
     /// Completed runs, for tests to wait on.
     runs: u64,
     /// The latest request; older answers are dropped.
     seq: u64,
-    /// Parameters of the link that could not be used.
-    link_note: Option<String>,
+    /// Parts of the link that could not be used (see [`ForecastView::read`]).
+    link_bad: Vec<&'static str>,
 }
 
 enum Action {
-    ManifestLoaded(Rc<ForecastManifest>, Option<String>, Option<usize>),
+    /// The manifest, and the view its link asks for with the parts that could not be used.
+    ManifestLoaded(Rc<ForecastManifest>, ForecastView, Vec<&'static str>),
     ManifestFailed(String),
     Progress(String, u64, u64),
     ModelReady(String),
-    ModelFailed(String, String),
+    ModelFailed(String, Problem),
     SetSeries(String),
     SetOrigin(usize),
     Edit(usize, f64),
@@ -92,7 +124,7 @@ enum Action {
     SetHead(Option<usize>),
     SetStep(usize),
     Requested(u64),
-    Finished(u64, Result<Outcome, String>),
+    Finished(u64, Result<Outcome, Problem>),
 }
 
 impl Default for State {
@@ -114,7 +146,7 @@ impl Default for State {
             run_error: None,
             runs: 0,
             seq: 0,
-            link_note: None,
+            link_bad: Vec::new(),
         }
     }
 }
@@ -131,38 +163,13 @@ impl Reducible for State {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut s = (*self).clone();
         match action {
-            Action::ManifestLoaded(m, series, origin) => {
-                let mut note = None;
-                let chosen = match series {
-                    Some(id) if m.find(&id).is_some() => id,
-                    Some(id) => {
-                        note = Some(format!(
-                            "This link names a series that does not exist (“{}”), so {} is shown.",
-                            id.chars().take(30).collect::<String>(),
-                            m.series[0].title
-                        ));
-                        m.series[0].id.clone()
-                    }
-                    None => m.series[0].id.clone(),
-                };
-                let series = m
-                    .find(&chosen)
-                    .cloned()
-                    .unwrap_or_else(|| m.series[0].clone());
-                s.origin = match origin {
-                    Some(t) if t <= series.values.len() => t,
-                    Some(_) => {
-                        note = Some(format!(
-                            "This link names a point after the end of the data, so {} is shown.",
-                            series.date_label(series.test_start)
-                        ));
-                        series.test_start
-                    }
-                    None => series.test_start,
-                };
-                s.series = chosen;
-                s.layer = m.n_layers.saturating_sub(1);
-                s.link_note = note;
+            Action::ManifestLoaded(m, view, bad) => {
+                s.series = view.series;
+                s.origin = view.origin;
+                s.step = view.step;
+                s.layer = view.layer;
+                s.head = view.head;
+                s.link_bad = bad;
                 s.manifest = Some(m);
             }
             Action::ManifestFailed(e) => s.manifest_error = Some(e),
@@ -234,12 +241,8 @@ async fn load_manifest(dispatch: UseReducerDispatcher<State>, route: Route) {
         .and_then(|t| ForecastManifest::parse(&t))
     {
         Ok(m) => {
-            let origin = route.get("t").and_then(|t| t.parse::<usize>().ok());
-            dispatch.dispatch(Action::ManifestLoaded(
-                Rc::new(m),
-                route.get("series").map(str::to_owned),
-                origin,
-            ))
+            let (view, bad) = ForecastView::read(&route, &m);
+            dispatch.dispatch(Action::ManifestLoaded(Rc::new(m), view, bad))
         }
         Err(e) => dispatch.dispatch(Action::ManifestFailed(e)),
     }
@@ -280,11 +283,14 @@ async fn load_model(
             } else {
                 dispatch.dispatch(Action::ModelFailed(
                     id,
-                    format!("The model file {url} is not a forecaster: it lacks the outputs {missing:?}."),
+                    Problem::NotForecaster {
+                        url,
+                        missing: missing.join(", "),
+                    },
                 ))
             }
         }
-        Err(e) => dispatch.dispatch(Action::ModelFailed(id, e)),
+        Err(e) => dispatch.dispatch(Action::ModelFailed(id, Problem::Text(e))),
     }
 }
 
@@ -313,18 +319,18 @@ async fn run_forecast(
             let forecast = Tensor::find(&out, "forecast")
                 .and_then(Tensor::as_f32)
                 .filter(|f| f.len() == manifest.horizon)
-                .ok_or("The model gave no forecast of the expected length.")?;
+                .ok_or(Problem::NoForecast)?;
             let layers = (0..manifest.n_layers)
                 .map(|l| {
                     let t = Tensor::find(&out, &format!("layer{l}.weights"))
-                        .ok_or("missing attention")?;
+                        .ok_or(Problem::BadAttention)?;
                     LayerAttention::new(
                         &t.shape,
-                        t.as_f32().ok_or("attention is not f32")?.to_vec(),
+                        t.as_f32().ok_or(Problem::BadAttention)?.to_vec(),
                         manifest.window,
                         manifest.horizon,
                     )
-                    .map_err(|_| "The model's attention has an unexpected shape.")
+                    .map_err(|_| Problem::BadAttention)
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(Outcome {
@@ -337,9 +343,8 @@ async fn run_forecast(
                 layers: Rc::new(layers),
                 latency_ms: now_ms() - started,
             })
-        })()
-        .map_err(|e: &str| e.to_owned()),
-        Err(e) => Err(e.to_string()),
+        })(),
+        Err(e) => Err(Problem::Text(e.to_string())),
     };
     dispatch.dispatch(Action::Finished(seq, result));
 }
@@ -363,6 +368,7 @@ struct MiniBarsProps {
 /// One layer/head's attention of the chosen step, drawn small, to compare heads at a glance.
 #[component]
 fn MiniBars(props: &MiniBarsProps) -> Html {
+    let _lang = crate::ui::lang::use_lang();
     let n = props.row.len().max(1);
     let max = props.row.iter().copied().fold(0.0f32, f32::max).max(1e-6);
     let w = 180.0 / n as f32;
@@ -382,10 +388,16 @@ fn MiniBars(props: &MiniBarsProps) -> Html {
 
 #[component]
 pub fn ForecastDemo() -> Html {
-    let state = use_reducer(State::default);
-    let whatif = use_state(WhatIf::default);
-    let runner = use_oneshot_runner::<AttentionWorker>();
+    let _lang = crate::ui::lang::use_lang();
     let route = use_context::<Route>().unwrap_or_default();
+    // The what-if settings come from the link once; the rest of it is read with the manifest.
+    let link_whatif = use_memo((), {
+        let route = route.clone();
+        move |_| read_what_if(&route)
+    });
+    let state = use_reducer(State::default);
+    let whatif = use_state(|| link_whatif.0.clone());
+    let runner = use_oneshot_runner::<AttentionWorker>();
     let seq = use_mut_ref(|| 0u64);
 
     {
@@ -440,10 +452,17 @@ pub fn ForecastDemo() -> Html {
 
     {
         // Keep the address bar a link to this view (replaceState: no history entry per change).
-        let link = state.manifest.as_ref().map(|_| {
+        let link = state.manifest.as_ref().map(|m| {
             let mut route = Route::of(Demo::Forecast);
-            route.set("series", Some(state.series.clone()));
-            route.set("t", Some(state.origin.to_string()));
+            ForecastView {
+                series: state.series.clone(),
+                origin: state.origin,
+                step: state.step.min(m.horizon.saturating_sub(1)),
+                layer: state.layer,
+                head: state.head,
+            }
+            .write(&mut route);
+            write_what_if(&mut route, &whatif);
             route.to_string()
         });
         use_effect_with(link, |link| {
@@ -456,7 +475,7 @@ pub fn ForecastDemo() -> Html {
 
     let dispatch = state.dispatcher();
     let tagline = html! {
-        <p class="tagline">{ "A small attention model reads 36 past steps of a real series and forecasts the next 12. Pick a series and a point in time, see which past steps each forecast step attends to, and drag a past value to see what changes." }</p>
+        <p class="tagline">{ t!("forecast.tagline") }</p>
     };
     if let Some(e) = &state.manifest_error {
         return html! {
@@ -472,7 +491,7 @@ pub fn ForecastDemo() -> Html {
         return html! {
             <div class="demo forecast">
                 { tagline }
-                <div class="status loading" data-testid="model-status" data-state="loading" role="status">{ "Loading the series…" }</div>
+                <div class="status loading" data-testid="model-status" data-state="loading" role="status">{ t!("forecast.loading_series") }</div>
             </div>
         };
     };
@@ -481,6 +500,18 @@ pub fn ForecastDemo() -> Html {
     let origin = state.origin;
     let values = with_edits(&series.values, &state.edits);
     let window_problem = window_before(&values, origin, t_len).err();
+    let monthly = series.monthly();
+    let title = series.display_title();
+    let unit = series.display_unit();
+    let link_note = {
+        let parts: Vec<&str> = state
+            .link_bad
+            .iter()
+            .chain(link_whatif.1.iter())
+            .copied()
+            .collect();
+        forecast_link_problem(&parts)
+    };
 
     // the outcome is shown only if it belongs to what is on screen
     let outcome = state.outcome.as_ref().filter(|o| {
@@ -493,19 +524,19 @@ pub fn ForecastDemo() -> Html {
     let status = match &state.model {
         ModelState::Loading { loaded, total } => html! {
             <div class="status loading" data-testid="model-status" data-state="loading" role="status">
-                <span>{ format!("Downloading the {} model… ", series.id) }</span>
-                <progress data-testid="progress" max={total.max(&1).to_string()} value={loaded.to_string()} aria-label="Model download progress"></progress>
+                <span>{ t!("forecast.status.downloading", model = series.id) }</span>
+                <progress data-testid="progress" max={total.max(&1).to_string()} value={loaded.to_string()} aria-label={t!("forecast.status.progress")}></progress>
             </div>
         },
         ModelState::Ready => html! {
             <div class="status ready" data-testid="model-status" data-state="ready" role="status">
-                { format!("✓ The {} model is running in your browser: {} layers × {} heads, d_model = {}, {} KB.",
-                    series.id, manifest.n_layers, manifest.n_heads, manifest.d_model, series.onnx_bytes / 1024) }
+                { t!("forecast.status.ready", model = series.id, layers = manifest.n_layers, heads = manifest.n_heads,
+                    d_model = manifest.d_model, kb = series.onnx_bytes / 1024) }
             </div>
         },
         ModelState::Failed(e) => html! {
             <div class="status failed" data-testid="model-status" data-state="failed">
-                <p class="error" data-testid="error" role="alert">{ e.clone() }</p>
+                <p class="error" data-testid="error" role="alert">{ e.text() }</p>
             </div>
         },
     };
@@ -541,29 +572,51 @@ pub fn ForecastDemo() -> Html {
         .map(Rc::new);
     let step = state.step.min(h_len - 1);
     let head_name = |h: Option<usize>| match h {
-        Some(h) => format!("head {}", h + 1),
-        None => format!("average of {} heads", manifest.n_heads),
+        Some(h) => t!("forecast.head_n", n = h + 1).into_owned(),
+        None => t!("forecast.head_average_of", n = manifest.n_heads).into_owned(),
     };
-    let attention_label = format!("layer {}, {}", state.layer + 1, head_name(state.head));
+    let attention_label = t!(
+        "forecast.attention_label",
+        layer = state.layer + 1,
+        head = head_name(state.head)
+    )
+    .into_owned();
+    let attention_id = format!(
+        "layer {}, {}",
+        state.layer + 1,
+        match state.head {
+            Some(h) => format!("head {}", h + 1),
+            None => format!("average of {} heads", manifest.n_heads),
+        }
+    );
     let export = Rc::new(ExportContext {
         model: format!("forecast/{}", series.id),
         demo: Demo::Forecast.slug().into(),
-        step: Some(format!(
-            "forecast from {}",
-            series.date_label(origin.min(n.saturating_sub(1)))
-        )),
+        step: Some(
+            t!(
+                "forecast.export.step",
+                date = series.date_label(origin.min(n.saturating_sub(1)))
+            )
+            .into_owned(),
+        ),
         layer: Some(state.layer + 1),
         head: state.head.map(|h| h + 1),
-        input: Some(format!(
-            "{}, window ending {}{}",
-            series.title,
-            series.date_label(origin.saturating_sub(1)),
-            if state.edits.is_empty() {
-                String::new()
-            } else {
-                format!(", {} value(s) edited", state.edits.len())
-            }
-        )),
+        input: Some(if state.edits.is_empty() {
+            t!(
+                "forecast.export.input",
+                series = title,
+                date = series.date_label(origin.saturating_sub(1))
+            )
+            .into_owned()
+        } else {
+            t!(
+                "forecast.export.input_edited",
+                series = title,
+                date = series.date_label(origin.saturating_sub(1)),
+                n = state.edits.len()
+            )
+            .into_owned()
+        }),
     });
     let attention_row = outcome
         .and_then(|o| o.layers.get(state.layer))
@@ -636,7 +689,6 @@ pub fn ForecastDemo() -> Html {
             }
         })
     };
-    let step_name = series.step_name();
 
     // a sentence about the chosen step's attention
     let summary = attention_row.as_ref().and_then(|row| {
@@ -644,16 +696,36 @@ pub fn ForecastDemo() -> Html {
         let col = t_len + step - lag;
         let when = labels.get(col).cloned().unwrap_or_default();
         let target = labels.get(t_len + step).cloned().unwrap_or_default();
-        let seasonal = if lag.is_multiple_of(series.period) {
-            format!(" — a whole number of {}-{step_name} seasons back", series.period)
+        let (step, pct) = (step + 1, format!("{:.1}", w * 100.0));
+        let mut text = if monthly {
+            t!(
+                "forecast.summary.monthly",
+                step = step,
+                target = target,
+                pct = pct,
+                when = when,
+                lag = lag
+            )
         } else {
-            String::new()
-        };
-        Some(format!(
-            "Forecast step +{} ({target}) puts its largest weight, {:.1}%, on {when}: {lag} {step_name}s back{seasonal}.",
-            step + 1,
-            w * 100.0
-        ))
+            t!(
+                "forecast.summary.yearly",
+                step = step,
+                target = target,
+                pct = pct,
+                when = when,
+                lag = lag
+            )
+        }
+        .into_owned();
+        if lag.is_multiple_of(series.period) {
+            text.push_str(&if monthly {
+                t!("forecast.summary.seasonal_monthly", period = series.period)
+            } else {
+                t!("forecast.summary.seasonal_yearly", period = series.period)
+            });
+        }
+        text.push_str(&t!("forecast.summary.end"));
+        Some(text)
     });
 
     let known_errors = outcome.and_then(|o| {
@@ -661,26 +733,32 @@ pub fn ForecastDemo() -> Html {
         let b = baseline.as_ref().and_then(|b| mae(b, &truth))?;
         Some((m, b, truth.len()))
     });
+    let baseline_name = if monthly {
+        t!("forecast.metrics.seasonal_monthly")
+    } else {
+        t!("forecast.metrics.seasonal_yearly", period = series.period)
+    };
+    let mask_label = t!("forecast.whatif.model_mask").into_owned();
 
     html! {
         <div class="demo forecast" data-testid="forecast-demo">
             <header class="demo-head">
                 { tagline }
                 { status }
-                if let Some(note) = &state.link_note {
-                    <p class="note" data-testid="link-note" role="status">{ note.clone() }</p>
+                if let Some(note) = link_note {
+                    <p class="note" data-testid="link-problem" role="status">{ note }</p>
                 }
             </header>
 
-            <section class="fc-controls controls" aria-label="Series and point in time">
-                <label>{ "Series " }
+            <section class="fc-controls controls" aria-label={t!("forecast.controls.label")}>
+                <label>{ t!("forecast.controls.series") }{ " " }
                     <select data-testid="series-select" onchange={on_series}>
                         { for manifest.series.iter().map(|s| html! {
-                            <option value={s.id.clone()} selected={s.id == series.id}>{ s.title.clone() }</option>
+                            <option value={s.id.clone()} selected={s.id == series.id}>{ s.display_title() }</option>
                         }) }
                     </select>
                 </label>
-                <label class="fc-origin-control">{ "Forecast from " }
+                <label class="fc-origin-control">{ t!("forecast.controls.origin") }{ " " }
                     <input type="range" data-testid="origin-slider" min="1" max={n.to_string()} step="1"
                         value={origin.to_string()} oninput={on_origin_input}
                         aria-valuetext={series.date_label(origin)} />
@@ -688,7 +766,7 @@ pub fn ForecastDemo() -> Html {
                 </label>
                 <button type="button" data-testid="reset-edits" disabled={state.edits.is_empty()}
                     onclick={{ let d = dispatch.clone(); Callback::from(move |_| d.dispatch(Action::ResetEdits)) }}>
-                    { if state.edits.is_empty() { "Reset edits".to_owned() } else { format!("Reset edits ({})", state.edits.len()) } }
+                    { if state.edits.is_empty() { t!("forecast.controls.reset") } else { t!("forecast.controls.reset_n", n = state.edits.len()) } }
                 </button>
             </section>
 
@@ -700,37 +778,37 @@ pub fn ForecastDemo() -> Html {
                 <p class="note" data-testid="window-message" role="status">{ problem.to_string() }</p>
             }
             if let Some(e) = &state.run_error {
-                <p class="error" data-testid="error" role="alert">{ e.clone() }</p>
+                <p class="error" data-testid="error" role="alert">{ e.text() }</p>
             }
 
-            <section class="fc-main" aria-label="Forecast">
+            <section class="fc-main" aria-label={t!("forecast.main.label")}>
                 <div class="fc-legend">
-                    <span class="fc-key past">{ "past (drag a point to change it)" }</span>
-                    <span class="fc-key forecast">{ "model forecast" }</span>
-                    <span class="fc-key baseline">{ format!("seasonal naive (same {} last {})", if series.monthly() { "month" } else { "phase" }, if series.monthly() { "year".to_owned() } else { format!("{}-year cycle", series.period) }) }</span>
-                    <span class="fc-key truth">{ "what happened" }</span>
+                    <span class="fc-key past">{ t!("forecast.legend.past") }</span>
+                    <span class="fc-key forecast">{ t!("forecast.legend.forecast") }</span>
+                    <span class="fc-key baseline">{ if monthly { t!("forecast.legend.baseline_monthly") } else { t!("forecast.legend.baseline_yearly", period = series.period) } }</span>
+                    <span class="fc-key truth">{ t!("forecast.legend.truth") }</span>
                 </div>
                 <ForecastPlot past={past} origin={origin} window={t_len} horizon={h_len} labels={labels.clone()}
                     truth={truth.clone()} forecast={outcome.map(|o| o.forecast.clone())} baseline={baseline.clone()}
-                    unit={series.unit.clone()} period={series.period} step={step} onstep={on_step.clone()}
-                    onedit={on_edit} attention={attention_row.clone()} attention_label={attention_label.clone()}
+                    unit={unit.clone()} period={series.period} step={step} onstep={on_step.clone()}
+                    onedit={on_edit} attention={attention_row.clone()} attention_label={attention_label.clone()} attention_id={attention_id}
                     all_rows={all_rows} export={Some(export.clone())} />
                 if outcome.is_some() {
                     <div class="fc-attention-controls controls">
-                        <label>{ "Attention of forecast step " }
+                        <label>{ t!("forecast.controls.step") }{ " " }
                             <select data-testid="step-select" onchange={select(Action::SetStep)}>
                                 { for (0..h_len).map(|h| html! { <option value={h.to_string()} selected={h == step}>
                                     { format!("+{} ({})", h + 1, labels.get(t_len + h).cloned().unwrap_or_default()) }</option> }) }
                             </select>
                         </label>
-                        <label>{ "Layer " }
+                        <label>{ t!("forecast.controls.layer") }{ " " }
                             <select data-testid="layer-select" onchange={select(Action::SetLayer)}>
                                 { for (0..manifest.n_layers).map(|l| html! { <option value={l.to_string()} selected={l == state.layer}>{ l + 1 }</option> }) }
                             </select>
                         </label>
-                        <label>{ "Head " }
+                        <label>{ t!("forecast.controls.head") }{ " " }
                             <select data-testid="head-select" onchange={on_head}>
-                                <option value="avg" selected={state.head.is_none()}>{ "average" }</option>
+                                <option value="avg" selected={state.head.is_none()}>{ t!("forecast.controls.average") }</option>
                                 { for (0..manifest.n_heads).map(|h| html! { <option value={h.to_string()} selected={state.head == Some(h)}>{ h + 1 }</option> }) }
                             </select>
                         </label>
@@ -743,12 +821,12 @@ pub fn ForecastDemo() -> Html {
             </section>
 
             if let Some(o) = outcome {
-                <section class="fc-heads" aria-label="Every layer and head">
-                    <h3>{ format!("Step +{}'s attention in every layer and head (click one to show it above)", step + 1) }</h3>
+                <section class="fc-heads" aria-label={t!("forecast.heads.label")}>
+                    <h3>{ t!("forecast.heads.heading", step = step + 1) }</h3>
                     <div class="fc-mini-grid">
                         { for o.layers.iter().enumerate().map(|(l, layer)| html! {
                             <div class="fc-mini-row">
-                                <span class="fc-mini-layer">{ format!("layer {}", l + 1) }</span>
+                                <span class="fc-mini-layer">{ t!("forecast.layer_n", n = l + 1) }</span>
                                 { for std::iter::once(None).chain((0..layer.heads).map(Some)).map(|h| {
                                     let dispatch = dispatch.clone();
                                     let onclick = Callback::from(move |_| {
@@ -765,7 +843,7 @@ pub fn ForecastDemo() -> Html {
             }
 
             if let Some(o) = outcome {
-                <section class="fc-whatif" aria-label="What if">
+                <section class="fc-whatif" aria-label={t!("forecast.whatif.label")}>
                     { match (o.layers.get(state.layer), state.head) {
                         (Some(layer), Some(h)) => {
                             let data: Vec<f32> = (0..h_len).flat_map(|k| layer.forecast_row(Some(h), k)).collect();
@@ -773,42 +851,50 @@ pub fn ForecastDemo() -> Html {
                                 Ok(weights) => {
                                     let rows = Rc::new((0..h_len).map(|k| format!("+{}", k + 1)).collect::<Vec<_>>());
                                     let cols = Rc::new(labels[..t_len].to_vec());
-                                    let source = WhatIfSource::from_weights(weights, manifest.d_model / manifest.n_heads.max(1), (rows, cols), (state.layer, h), "the model's (none)");
+                                    let source = WhatIfSource::from_weights(weights, manifest.d_model / manifest.n_heads.max(1), (rows, cols), (state.layer, h), &mask_label);
                                     let onchange = { let whatif = whatif.clone(); Callback::from(move |v| whatif.set(v)) };
                                     html! { <WhatIfPanel source={Rc::new(source)} whatif={(*whatif).clone()} {onchange} export={Some(export.clone())} /> }
                                 }
                                 Err(_) => html! {},
                             }
                         }
-                        _ => html! { <p class="hint" data-testid="whatif-pick-head">{ "What if…? Pick one head above (not the average) to recompute its weights with another recipe: no ÷√d_k, a temperature, hard attention or a mask." }</p> },
+                        _ => html! { <p class="hint" data-testid="whatif-pick-head">{ t!("forecast.whatif.pick_head") }</p> },
                     } }
                 </section>
             }
 
-            <section class="fc-numbers" aria-label="Errors">
+            <section class="fc-numbers" aria-label={t!("forecast.numbers.label")}>
                 if let Some((m, b, k)) = known_errors {
-                    <p data-testid="window-errors">{ format!("Here, over the {k} {step_name}s with known values: mean absolute error {} for the model, {} for seasonal naive ({}).",
-                        fmt_num(m), fmt_num(b), series.unit) }</p>
+                    <p data-testid="window-errors">{
+                        if monthly {
+                            t!("forecast.numbers.window_monthly", k = k, model = fmt_num(m), naive = fmt_num(b), unit = unit)
+                        } else {
+                            t!("forecast.numbers.window_yearly", k = k, model = fmt_num(m), naive = fmt_num(b), unit = unit)
+                        }
+                    }</p>
                 } else if outcome.is_some() {
-                    <p class="muted">{ "These steps are past the end of the data: there is nothing to compare the forecast with." }</p>
+                    <p class="muted">{ t!("forecast.numbers.past_end") }</p>
                 }
                 <table class="fc-metrics" data-testid="metrics">
-                    <caption>{ format!("On the held-out tail ({} to {}, never used in training), all forecasts from every point in it:", series.date_label(series.test_start), series.date_label(n - 1)) }</caption>
-                    <thead><tr><th>{ "forecaster" }</th><th>{ "MAE" }</th><th>{ "RMSE" }</th><th>{ "MASE" }</th></tr></thead>
+                    <caption>{ t!("forecast.metrics.caption", from = series.date_label(series.test_start), to = series.date_label(n - 1)) }</caption>
+                    <thead><tr><th>{ t!("forecast.metrics.forecaster") }</th><th>{ "MAE" }</th><th>{ "RMSE" }</th><th>{ "MASE" }</th></tr></thead>
                     <tbody>
-                        { for [("attention model", series.metrics.model), (if series.monthly() { "seasonal naive (12 months)" } else { "seasonal naive (11-year cycle)" }, series.metrics.seasonal_naive), ("naive (last value)", series.metrics.naive_last)]
+                        { for [(t!("forecast.metrics.model"), series.metrics.model), (baseline_name, series.metrics.seasonal_naive), (t!("forecast.metrics.naive_last"), series.metrics.naive_last)]
                             .into_iter().map(|(name, e)| html! {
                                 <tr><td>{ name }</td><td>{ fmt_num(e.mae) }</td><td>{ fmt_num(e.rmse) }</td><td>{ format!("{:.3}", e.mase) }</td></tr>
                             }) }
                     </tbody>
                 </table>
+                <p class="muted" data-testid="mase-note">{
+                    if monthly { t!("forecast.metrics.mase_monthly", unit = unit) } else { t!("forecast.metrics.mase_yearly", period = series.period, unit = unit) }
+                }</p>
             </section>
 
             <footer class="about">
-                <p>{ format!("The model reads the window normalised by its own mean and spread (z = (x − mean) / std), so it sees shape, not level; the forecast is turned back into {}. Attention weights show where the model looked, not why: they are not by themselves an explanation.", series.unit) }</p>
-                <p class="muted">{ format!("Data: {}. Licence: {}.", series.source, series.licence) }</p>
+                <p>{ t!("forecast.about.normalise", unit = unit) }</p>
+                <p class="muted">{ t!("forecast.about.data", source = series.display_source(), licence = series.display_licence()) }</p>
                 if let Some(o) = outcome {
-                    <p class="muted">{ format!("Window mean {}, scale {}; last run {:.1} ms from request to result.", fmt_num(o.mean), fmt_num(o.scale), o.latency_ms) }</p>
+                    <p class="muted">{ t!("forecast.about.last_run", mean = fmt_num(o.mean), scale = fmt_num(o.scale), ms = format!("{:.1}", o.latency_ms)) }</p>
                 }
             </footer>
         </div>
