@@ -4,10 +4,12 @@
 //!
 //! No yew, no tract: everything here runs natively under `cargo test`.
 
+use rust_i18n::t;
 use serde::Deserialize;
 
 use crate::maths::{
-    attention_steps, AttentionParams, AttentionSteps, LayerRecord, Mask, Matrix, StepCheck,
+    attention_steps, Agreement, AttentionParams, AttentionSteps, LayerRecord, Mask, Matrix,
+    StepCheck,
 };
 use crate::protocol::Tensor;
 
@@ -40,7 +42,8 @@ pub struct EncoderManifest {
 
 impl EncoderManifest {
     pub fn parse(json: &str) -> Result<Self, String> {
-        serde_json::from_str(json).map_err(|e| format!("the model manifest is not valid: {e}"))
+        serde_json::from_str(json)
+            .map_err(|e| t!("encoder.error.manifest", reason = e).into_owned())
     }
 
     /// `url?v=<first 12 hex digits of the model's sha256>`: a versioned cache key.
@@ -86,16 +89,17 @@ pub fn step_outputs(layer: usize) -> Vec<String> {
 }
 
 fn find<'a>(tensors: &'a [Tensor], name: &str) -> Result<&'a Tensor, String> {
-    Tensor::find(tensors, name).ok_or_else(|| format!("the model returned no `{name}`"))
+    Tensor::find(tensors, name)
+        .ok_or_else(|| t!("encoder.error.no_output", name = name).into_owned())
 }
 
 fn floats<'a>(tensors: &'a [Tensor], name: &str) -> Result<&'a [f32], String> {
     let t = find(tensors, name)?;
     let data = t
         .as_f32()
-        .ok_or_else(|| format!("`{name}` is not a float tensor"))?;
+        .ok_or_else(|| t!("encoder.error.not_float", name = name).into_owned())?;
     if data.len() != t.len() {
-        return Err(format!("`{name}` has the wrong number of values"));
+        return Err(t!("encoder.error.value_count", name = name).into_owned());
     }
     Ok(data)
 }
@@ -106,7 +110,14 @@ fn matrix(tensors: &[Tensor], name: &str) -> Result<Matrix, String> {
     let data = floats(tensors, name)?;
     let (rows, cols) = match t.shape.as_slice() {
         [_, r, c] | [r, c] => (*r, *c),
-        other => return Err(format!("`{name}` has shape {other:?}, not a matrix")),
+        other => {
+            return Err(t!(
+                "encoder.error.not_matrix",
+                name = name,
+                shape = format!("{other:?}")
+            )
+            .into_owned())
+        }
     };
     Matrix::from_vec(rows, cols, data[..rows * cols].to_vec()).map_err(|e| e.to_string())
 }
@@ -136,10 +147,20 @@ impl AttentionMaps {
             let t = find(tensors, &name)?;
             let data = floats(tensors, &name)?;
             let [1, heads, n, n2] = t.shape[..] else {
-                return Err(format!("`{name}` has shape {:?}", t.shape));
+                return Err(t!(
+                    "encoder.error.shape",
+                    name = name,
+                    shape = format!("{:?}", t.shape)
+                )
+                .into_owned());
             };
             if n != n2 || (l > 0 && (heads != n_heads || n != seq_len)) {
-                return Err(format!("`{name}` has shape {:?}", t.shape));
+                return Err(t!(
+                    "encoder.error.shape",
+                    name = name,
+                    shape = format!("{:?}", t.shape)
+                )
+                .into_owned());
             }
             (n_heads, seq_len) = (heads, n);
             let layer = (0..heads)
@@ -336,15 +357,16 @@ impl StatKey {
         StatKey::Next,
     ];
 
-    pub fn label(self) -> &'static str {
+    /// The column's heading, in the reader's language.
+    pub fn label(self) -> std::borrow::Cow<'static, str> {
         match self {
-            StatKey::Head => "layer · head",
-            StatKey::Entropy => "entropy",
-            StatKey::Cls => "→ [CLS]",
-            StatKey::Sep => "→ [SEP]",
-            StatKey::SelfWeight => "→ self",
-            StatKey::Prev => "→ previous",
-            StatKey::Next => "→ next",
+            StatKey::Head => t!("encoder.stat.head"),
+            StatKey::Entropy => t!("encoder.stat.entropy"),
+            StatKey::Cls => t!("encoder.stat.cls"),
+            StatKey::Sep => t!("encoder.stat.sep"),
+            StatKey::SelfWeight => t!("encoder.stat.self"),
+            StatKey::Prev => t!("encoder.stat.prev"),
+            StatKey::Next => t!("encoder.stat.next"),
         }
     }
 
@@ -460,7 +482,54 @@ pub struct EncoderLayer {
     /// Our `E + T + P` and `LayerNorm` of it
     pub our_sum: Matrix,
     pub our_x0: Matrix,
-    pub checks: Vec<StepCheck>,
+    pub checks: Vec<LayerCheck>,
+}
+
+/// What one agreement check compares (named in the reader's language only when shown).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Checked {
+    /// `E + T₀ + P`
+    Sum,
+    /// `LayerNorm(E + T₀ + P)`, the input of layer 1
+    X0,
+    Query,
+    Key,
+    Value,
+    /// Raw scores of a head (0-based)
+    Scores(usize),
+    /// Softmax weights of a head (0-based)
+    Weights(usize),
+    Concat,
+    Output,
+}
+
+impl Checked {
+    /// The short name the agreement badge lists.
+    pub fn label(self) -> String {
+        match self {
+            Checked::Sum => "E + T + P".into(),
+            Checked::X0 => "X = LayerNorm(E + T + P)".into(),
+            Checked::Query => "Q".into(),
+            Checked::Key => "K".into(),
+            Checked::Value => "V".into(),
+            Checked::Scores(h) => t!("encoder.check.scores", h = h + 1).into_owned(),
+            Checked::Weights(h) => t!("encoder.check.weights", h = h + 1).into_owned(),
+            Checked::Concat => t!("encoder.check.concat").into_owned(),
+            Checked::Output => t!("encoder.check.output").into_owned(),
+        }
+    }
+
+    /// The embedding checks come before any layer.
+    fn in_layer(self) -> bool {
+        !matches!(self, Checked::Sum | Checked::X0)
+    }
+}
+
+/// Our recomputation of one quantity against the model's.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LayerCheck {
+    pub what: Checked,
+    pub max_abs_diff: f32,
 }
 
 impl EncoderLayer {
@@ -484,7 +553,12 @@ impl EncoderLayer {
             let tensor = find(tensors, name)?;
             let data = floats(tensors, name)?;
             let [1, heads, n, n2] = tensor.shape[..] else {
-                return Err(format!("`{name}` has shape {:?}", tensor.shape));
+                return Err(t!(
+                    "encoder.error.shape",
+                    name = name,
+                    shape = format!("{:?}", tensor.shape)
+                )
+                .into_owned());
             };
             (0..heads)
                 .map(|h| {
@@ -525,7 +599,7 @@ impl EncoderLayer {
         };
         let n = record.x.rows();
         if tokens.len() != n {
-            return Err(format!("{} tokens but {n} rows", tokens.len()));
+            return Err(t!("encoder.error.rows", tokens = tokens.len(), rows = n).into_owned());
         }
         // One sentence: nothing is padding, so nothing is masked.
         let mask = Mask::Padding(vec![true; n]);
@@ -538,39 +612,27 @@ impl EncoderLayer {
             .map_err(|err| err.to_string())?;
         let our_x0 = layer_norm(&our_sum, &e.ln_gamma, &e.ln_beta, LN_EPS);
         let mut checks = Vec::new();
-        let mut push = |layer: Option<usize>, what: String, a: &Matrix, b: &Matrix| {
-            checks.push(StepCheck {
-                layer,
+        let mut push = |what: Checked, a: &Matrix, b: &Matrix| {
+            checks.push(LayerCheck {
                 what,
                 max_abs_diff: a.max_abs_diff(b),
             });
         };
-        push(None, "E + T + P".into(), &our_sum, &e.sum);
-        push(None, "X = LayerNorm(E + T + P)".into(), &our_x0, &e.x);
-        let l = Some(layer);
-        push(l, "Q".into(), &steps.query, &record.query);
-        push(l, "K".into(), &steps.key, &record.key);
-        push(l, "V".into(), &steps.value, &record.value);
+        push(Checked::Sum, &our_sum, &e.sum);
+        push(Checked::X0, &our_x0, &e.x);
+        push(Checked::Query, &steps.query, &record.query);
+        push(Checked::Key, &steps.key, &record.key);
+        push(Checked::Value, &steps.value, &record.value);
         for (h, head) in steps.heads.iter().enumerate() {
             if let Some(m) = record.scores.get(h) {
-                push(l, format!("QKᵀ head {}", h + 1), &head.scores, m);
+                push(Checked::Scores(h), &head.scores, m);
             }
             if let Some(m) = record.weights.get(h) {
-                push(l, format!("weights head {}", h + 1), &head.weights, m);
+                push(Checked::Weights(h), &head.weights, m);
             }
         }
-        push(
-            l,
-            "heads concatenated".into(),
-            &steps.concat,
-            &record.context,
-        );
-        push(
-            l,
-            "output (·W_O + b_O)".into(),
-            &steps.output,
-            &record.attn_out,
-        );
+        push(Checked::Concat, &steps.concat, &record.context);
+        push(Checked::Output, &steps.output, &record.attn_out);
         Ok(Self {
             layer,
             tokens,
@@ -581,6 +643,20 @@ impl EncoderLayer {
             our_x0,
             checks,
         })
+    }
+
+    /// The checks as the agreement badge shows them, named in the current language.
+    pub fn agreement(&self) -> Agreement {
+        let checks = self
+            .checks
+            .iter()
+            .map(|c| StepCheck {
+                layer: c.what.in_layer().then_some(self.layer),
+                what: c.what.label(),
+                max_abs_diff: c.max_abs_diff,
+            })
+            .collect();
+        Agreement { checks }
     }
 
     /// Largest difference between our maths and the model over every check.
@@ -595,10 +671,13 @@ impl EncoderLayer {
 /// The note shown when the text was longer than the model reads.
 pub fn truncation_note(untruncated_len: usize, max_len: usize) -> Option<String> {
     (untruncated_len > max_len).then(|| {
-        format!(
-            "Your text has {untruncated_len} tokens; the model reads at most {max_len} ([CLS] and [SEP] included), so it was cut after the first {} word pieces. Your full text is kept above.",
-            max_len.saturating_sub(2)
+        t!(
+            "encoder.truncated",
+            n = untruncated_len,
+            max = max_len,
+            kept = max_len.saturating_sub(2)
         )
+        .into_owned()
     })
 }
 
@@ -785,6 +864,30 @@ mod tests {
         assert_eq!(truncation_note(256, 256), None);
         let note = truncation_note(300, 256).expect("note");
         assert!(note.contains("300") && note.contains("256"));
+    }
+
+    /// The page's words come from locales/encoder.yml in both languages (English is the default
+    /// locale; tests never switch it, so they ask for Chinese explicitly).
+    #[test]
+    fn messages_exist_in_english_and_chinese() {
+        let zh = t!(
+            "encoder.truncated",
+            locale = "zh-CN",
+            n = 300,
+            max = 256,
+            kept = 254
+        );
+        assert!(
+            zh.contains("300") && zh.contains("256") && zh.contains("254"),
+            "{zh}"
+        );
+        assert!(zh.contains("词元"), "{zh}");
+        assert_eq!(StatKey::Entropy.label(), "entropy");
+        assert_eq!(t!("encoder.stat.entropy", locale = "zh-CN"), "熵");
+        assert_eq!(Checked::Weights(2).label(), "weights head 3");
+        assert_eq!(Checked::Sum.label(), "E + T + P");
+        let err = EncoderManifest::parse("{").expect_err("not json");
+        assert!(err.starts_with("the model manifest is not valid"), "{err}");
     }
 
     #[test]

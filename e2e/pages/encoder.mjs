@@ -44,6 +44,18 @@ export class EncoderPage {
   get step() { return this.page.locator(byTestId("step")); }
   get agreementBadge() { return this.page.locator(byTestId("agreement")); }
   get breakdown() { return this.page.locator(byTestId("qk-breakdown")); }
+  get linkProblem() { return this.page.locator(byTestId("link-problem")); }
+  get whatIf() { return this.page.locator(byTestId("whatif")); }
+  get whatIfBanner() { return this.whatIf.locator(byTestId("whatif-banner")); }
+  get whatIfTemperature() { return this.whatIf.locator(byTestId("whatif-temperature")); }
+  get whatIfScale() { return this.whatIf.locator(byTestId("whatif-scale")); }
+  get whatIfSelection() { return this.whatIf.locator(byTestId("whatif-selection")); }
+  get whatIfMask() { return this.whatIf.locator(byTestId("whatif-mask")); }
+  /** The what-if panel's copy of the model's real weights, and its recomputed ones. */
+  get whatIfReal() { return this.whatIf.locator(`${byTestId("heatmap")}[data-name^="real weights"]`); }
+  get whatIfMine() { return this.whatIf.locator(`${byTestId("heatmap")}[data-name^="what-if weights"]`); }
+  /** The step view's own map of the model's weights (outside the what-if panel). */
+  get stepWeights() { return this.step.locator(`${byTestId("heatmap")}[data-name^="weights head"]`).first(); }
 
   // --- actions -----------------------------------------------------------------------------------
   /** Opens the encoder demo, optionally with link parameters (`{ view: "head", layer: 3 }`). */
@@ -139,6 +151,18 @@ export class EncoderPage {
     const t = this.timing;
     const num = async (a) => Number(await t.getAttribute(a));
     return { inferMs: await num("data-infer-ms"), loadMs: await num("data-load-ms"), firstResultMs: await num("data-first-result-ms"), tokens: await num("data-tokens") };
+  }
+
+  /** Every cell of an SVG heatmap, row-major, as the number its label ends with. */
+  async cells(heatmap) {
+    return heatmap.locator(byTestId("cell")).evaluateAll((rs) =>
+      rs.map((r) => Number(r.getAttribute("aria-label").split("= ").pop())));
+  }
+
+  /** The link parameters in the address bar, as an object. */
+  linkParams() {
+    const hash = new URL(this.page.url()).hash;
+    return Object.fromEntries(new URLSearchParams(hash.split("?")[1] ?? ""));
   }
 
   /** Horizontal overflow of the page in CSS pixels (0 means no sideways scrolling). */

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use attention_playground::encoder::{
-    all_head_stats, attention_outputs, step_outputs, AttentionMaps, EncoderLayer, EncoderManifest,
+    all_head_stats, attention_outputs, step_outputs, AttentionMaps, Checked, EncoderLayer,
+    EncoderManifest,
 };
 use attention_playground::graph::GraphRunner;
 use attention_playground::maths::TOLERANCE;
@@ -337,17 +338,17 @@ fn our_step_by_step_maths_matches_the_model_on_every_layer() {
             .expect("runs");
         let rec = EncoderLayer::from_tensors(&out, layer, case.tokens[0].clone()).expect("record");
         for c in &rec.checks {
-            assert!(c.max_abs_diff.is_finite(), "layer {layer} {}", c.what);
+            assert!(c.max_abs_diff.is_finite(), "layer {layer} {:?}", c.what);
         }
         // Probabilities and order-one quantities: absolute 1e-4.
         for c in rec
             .checks
             .iter()
-            .filter(|c| c.what.starts_with("weights") || c.what.starts_with('X'))
+            .filter(|c| matches!(c.what, Checked::Weights(_) | Checked::X0))
         {
             assert!(
                 c.max_abs_diff <= TOLERANCE,
-                "layer {layer} {}: {:e}",
+                "layer {layer} {:?}: {:e}",
                 c.what,
                 c.max_abs_diff
             );

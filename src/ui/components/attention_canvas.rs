@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use rust_i18n::t;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 use yew::prelude::*;
@@ -13,8 +14,12 @@ use crate::maths::Matrix;
 
 #[derive(Properties, PartialEq)]
 pub struct AttentionCanvasProps {
-    /// Name of the matrix (also `data-name` and the accessible label).
+    /// Stable name of the matrix (`data-name`), e.g. `"weights head 2"`; shown unless `label`
+    /// is given.
     pub name: AttrValue,
+    /// The name shown to the reader (in their language), when it differs from `name`.
+    #[prop_or_default]
+    pub label: Option<AttrValue>,
     pub matrix: Rc<Matrix>,
     pub scale: ColorScale,
     /// Pixels per column (and per row, unless `cell_height` says otherwise).
@@ -148,6 +153,8 @@ fn draw(
 
 #[component]
 pub fn AttentionCanvas(props: &AttentionCanvasProps) -> Html {
+    let _lang = crate::ui::lang::use_lang();
+    let label = props.label.clone().unwrap_or_else(|| props.name.clone());
     let canvas = use_node_ref();
     let cell_w = props.cell.max(1) as usize;
     let cell_h = props.cell_height.map_or(cell_w, |h| h.max(1) as usize);
@@ -202,7 +209,7 @@ pub fn AttentionCanvas(props: &AttentionCanvasProps) -> Html {
     let canvas_html = html! {
         <canvas ref={canvas} {class} data-testid="canvas-map" data-name={props.name.clone()}
             data-rows={rows.to_string()} data-cols={cols.to_string()} style={style}
-            role="img" aria-label={format!("{} as a colour map, {rows} × {cols}, values from {} to {}", props.name, format_value(lo), format_value(hi))}
+            role="img" aria-label={t!("encoder.canvas.label", name = label, rows = rows, cols = cols, lo = format_value(lo), hi = format_value(hi))}
             onclick={onclick}></canvas>
     };
     if props.compact {
@@ -212,7 +219,7 @@ pub fn AttentionCanvas(props: &AttentionCanvasProps) -> Html {
     html! {
         <figure class="matrix">
             <figcaption>
-                <span class="matrix-name">{ props.name.clone() }</span>
+                <span class="matrix-name">{ label.clone() }</span>
                 <span class="matrix-shape">{ format!(" ({rows} × {cols})") }</span>
                 if !props.caption.is_empty() { <span class="matrix-caption">{ " " }{ props.caption.clone() }</span> }
             </figcaption>
@@ -226,9 +233,9 @@ pub fn AttentionCanvas(props: &AttentionCanvasProps) -> Html {
             </div>
             <p class="enc-range muted">{
                 if saturated {
-                    format!("values {} … {}; colours saturate at ±{} (99% of the values lie inside)", format_value(lo), format_value(hi), format_value(limit))
+                    t!("encoder.canvas.range_saturated", lo = format_value(lo), hi = format_value(hi), limit = format_value(limit))
                 } else {
-                    format!("values {} … {}", format_value(lo), format_value(hi))
+                    t!("encoder.canvas.range", lo = format_value(lo), hi = format_value(hi))
                 }
             }</p>
         </figure>

@@ -2,6 +2,7 @@
 
 use std::rc::Rc;
 
+use rust_i18n::t;
 use yew::prelude::*;
 
 use crate::encoder::{sort_stats, HeadStats, StatKey};
@@ -22,6 +23,7 @@ pub struct HeadStatsTableProps {
 
 #[component]
 pub fn HeadStatsTable(props: &HeadStatsTableProps) -> Html {
+    let _lang = crate::ui::lang::use_lang();
     let mut rows: Vec<HeadStats> = props.stats.as_ref().clone();
     sort_stats(&mut rows, props.sort, props.descending);
     let header = |key: StatKey| {
@@ -42,6 +44,7 @@ pub fn HeadStatsTable(props: &HeadStatsTableProps) -> Html {
         html! {
             <th scope="col" aria-sort={aria}>
                 <button class="enc-sort" data-testid="stats-sort" data-key={key.id()}
+                    title={t!("encoder.stats.sort", column = key.label())}
                     onclick={Callback::from(move |_| onsort.emit(key))}>{ key.label() }{ arrow }</button>
             </th>
         }
@@ -49,10 +52,14 @@ pub fn HeadStatsTable(props: &HeadStatsTableProps) -> Html {
     let cell = |v: f32| html! { <td>{ format!("{v:.3}") }</td> };
     html! {
         <section class="enc-stats" aria-labelledby="enc-stats-title">
-            <h3 id="enc-stats-title">{ "Head statistics" }</h3>
-            <p class="muted">{ format!(
-                "Averages over the query tokens{}. Entropy is in nats: 0 when every token looks at a single token, up to ln n = {:.2} when attention is spread evenly. “→ [CLS]” is the mean weight a token gives [CLS]; “→ previous/next” the weight on its neighbour. Click a column to sort, a row to open the head.",
-                if props.words_only { " (words only: [CLS] and [SEP] are hidden)" } else { "" }, props.max_entropy) }</p>
+            <h3 id="enc-stats-title">{ t!("encoder.stats.title") }</h3>
+            <p class="muted">{
+                if props.words_only {
+                    t!("encoder.stats.explain_words_only", max = format!("{:.2}", props.max_entropy))
+                } else {
+                    t!("encoder.stats.explain", max = format!("{:.2}", props.max_entropy))
+                }
+            }</p>
             <div class="enc-stats-scroll">
                 <table class="enc-stats-table" data-testid="stats-table">
                     <thead><tr>{ for StatKey::ALL.into_iter().map(header) }</tr></thead>
@@ -66,7 +73,7 @@ pub fn HeadStatsTable(props: &HeadStatsTableProps) -> Html {
                                     data-layer={l.to_string()} data-head={h.to_string()}>
                                     <th scope="row">
                                         <button class="enc-link" onclick={Callback::from(move |_| onpick.emit((l, h)))}
-                                            aria-label={format!("Open layer {} head {}", l + 1, h + 1)}>
+                                            aria-label={t!("encoder.stats.open", layer = l + 1, head = h + 1)}>
                                             { format!("{} · {}", l + 1, h + 1) }
                                         </button>
                                     </th>

@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use rust_i18n::t;
 use yew::prelude::*;
 
 use crate::encoder::{head_lines, visible_positions, AttentionMaps, Line};
@@ -55,6 +56,7 @@ enum Focus {
 
 #[component]
 pub fn HeadView(props: &HeadViewProps) -> Html {
+    let _lang = crate::ui::lang::use_lang();
     let focus = use_state(|| None::<Focus>);
     let visible = visible_positions(&props.tokens, props.hide_special);
     // Position in the drawing of each visible token.
@@ -134,7 +136,7 @@ pub fn HeadView(props: &HeadViewProps) -> Html {
             <text class={classes!("enc-hv-token", active.then_some("active"), token.starts_with('[').then_some("special"))}
                 data-testid={if left { "hv-query" } else { "hv-key" }} data-pos={pos.to_string()}
                 x={x.to_string()} y={(y(k) + 4.0).to_string()} text-anchor={if left { "end" } else { "start" }}
-                tabindex="0" focusable="true" aria-label={format!("{} token {pos}: {token}", if left { "query" } else { "key" })}
+                tabindex="0" focusable="true" aria-label={if left { t!("encoder.hv.query_label", pos = pos, token = token) } else { t!("encoder.hv.key_label", pos = pos, token = token) }}
                 onmouseenter={enter.reform(|_: MouseEvent| ())} onmouseleave={leave.reform(|_: MouseEvent| ())}
                 onfocus={fin} onblur={fout}>{ text }</text>
         }
@@ -156,22 +158,22 @@ pub fn HeadView(props: &HeadViewProps) -> Html {
             data-head={props.head.to_string()} data-all-heads={props.all_heads.to_string()} data-lines={n_lines.to_string()}>
             <figcaption class="muted">
                 { if props.all_heads {
-                    format!("Layer {}, all {} heads (one colour each); lines of weight ≥ {:.0}% unless a token is hovered.", props.layer + 1, props.maps.n_heads, MIN_WEIGHT_ALL_HEADS * 100.0)
+                    t!("encoder.hv.caption_all", layer = props.layer + 1, heads = props.maps.n_heads, min = format!("{:.0}", MIN_WEIGHT_ALL_HEADS * 100.0))
                 } else {
-                    format!("Layer {}, head {}: each line joins a query (left) to a key (right), as opaque as its weight; weights under {:.0}% are left out unless a token is hovered.", props.layer + 1, props.head + 1, MIN_WEIGHT * 100.0)
+                    t!("encoder.hv.caption_one", layer = props.layer + 1, head = props.head + 1, min = format!("{:.0}", MIN_WEIGHT * 100.0))
                 } }
             </figcaption>
             if props.all_heads {
-                <ul class="enc-hv-legend" aria-label="Head colours">
+                <ul class="enc-hv-legend" aria-label={t!("encoder.hv.legend")}>
                     { for (0..props.maps.n_heads).map(|h| html! {
                         <li><span style={format!("background:{}", HEAD_COLOURS[h % HEAD_COLOURS.len()])}></span>{ h + 1 }</li>
                     }) }
                 </ul>
             }
-            <div class="enc-hv-sides" aria-hidden="true"><span>{ "queries" }</span><span>{ "keys" }</span></div>
+            <div class="enc-hv-sides" aria-hidden="true"><span>{ t!("encoder.hv.queries") }</span><span>{ t!("encoder.hv.keys") }</span></div>
             <div class="enc-hv-scroll">
                 <svg class="enc-hv" viewBox={format!("0 0 {WIDTH} {height}")} width={WIDTH.to_string()} height={height.to_string()}
-                    role="img" aria-label={format!("Head view, {} tokens, {n_lines} lines", visible.len())}>
+                    role="img" aria-label={t!("encoder.hv.svg_label", tokens = visible.len(), lines = n_lines)}>
                     <g class="enc-hv-lines">{ for drawn }</g>
                     { for visible.iter().enumerate().map(|(k, &pos)| token_label(k, pos, true)) }
                     { for visible.iter().enumerate().map(|(k, &pos)| token_label(k, pos, false)) }

@@ -3,6 +3,7 @@
 
 use std::rc::Rc;
 
+use rust_i18n::t;
 use yew::prelude::*;
 
 use super::attention_canvas::AttentionCanvas;
@@ -34,6 +35,7 @@ impl PartialEq for ModelGridProps {
 
 #[component]
 pub fn ModelGrid(props: &ModelGridProps) -> Html {
+    let _lang = crate::ui::lang::use_lang();
     let shown = use_memo((props.version, props.hide_special), {
         let (maps, tokens, hide) = (props.maps.clone(), props.tokens.clone(), props.hide_special);
         move |_| {
@@ -52,7 +54,7 @@ pub fn ModelGrid(props: &ModelGridProps) -> Html {
     let n_heads = props.maps.n_heads;
     html! {
         <div class="enc-grid-wrap">
-            <div class="enc-grid" data-testid="model-grid" role="grid" aria-label="Attention of every layer and head"
+            <div class="enc-grid" data-testid="model-grid" role="grid" aria-label={t!("encoder.grid.label")}
                 style={format!("grid-template-columns: 2.2rem repeat({n_heads}, minmax(0, 1fr))")}>
                 <span class="enc-grid-corner" aria-hidden="true"></span>
                 { for (0..n_heads).map(|h| html! { <span class="enc-grid-head">{ h + 1 }</span> }) }
@@ -63,16 +65,17 @@ pub fn ModelGrid(props: &ModelGridProps) -> Html {
                             let onpick = props.onpick.clone();
                             let current = (l, h) == props.selected;
                             let stat = props.stats.get(l * n_heads + h);
-                            let title = stat.map_or_else(String::new, |s| format!(
-                                "layer {} head {}: entropy {:.2}, [CLS] {:.2}, [SEP] {:.2}, self {:.2}, previous {:.2}, next {:.2}",
-                                l + 1, h + 1, s.entropy, s.cls, s.sep, s.self_weight, s.prev, s.next));
+                            let f = |v: f32| format!("{v:.2}");
+                            let title = stat.map_or_else(String::new, |s| t!(
+                                "encoder.grid.title", layer = l + 1, head = h + 1, entropy = f(s.entropy), cls = f(s.cls),
+                                sep = f(s.sep), self_weight = f(s.self_weight), prev = f(s.prev), next = f(s.next)).into_owned());
                             html! {
                                 <button class={classes!("enc-grid-cell", current.then_some("current"))}
                                     data-testid="grid-cell" data-layer={l.to_string()} data-head={h.to_string()}
-                                    title={title.clone()} aria-label={format!("Open layer {} head {}. {title}", l + 1, h + 1)}
+                                    title={title.clone()} aria-label={t!("encoder.grid.open", layer = l + 1, head = h + 1, stats = title)}
                                     aria-pressed={current.to_string()}
                                     onclick={Callback::from(move |_| onpick.emit((l, h)))}>
-                                    <AttentionCanvas name={format!("layer {} head {}", l + 1, h + 1)} matrix={m.clone()}
+                                    <AttentionCanvas name={format!("layer {} head {}", l + 1, h + 1)} label={t!("encoder.grid.map_name", layer = l + 1, head = h + 1).into_owned()} matrix={m.clone()}
                                         scale={ColorScale::Weights} cell={1} compact=true />
                                 </button>
                             }
@@ -80,7 +83,7 @@ pub fn ModelGrid(props: &ModelGridProps) -> Html {
                     </>
                 }) }
             </div>
-            <p class="hint">{ "Rows are layers, columns heads. In each small map, row i is how token i spreads its attention over the tokens (dark = much). Click one to open it in the head view." }</p>
+            <p class="hint">{ t!("encoder.grid.hint") }</p>
         </div>
     }
 }

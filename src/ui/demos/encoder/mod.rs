@@ -11,6 +11,7 @@ mod steps;
 use std::rc::Rc;
 
 use gloo::timers::callback::Timeout;
+use rust_i18n::t;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -22,13 +23,15 @@ use crate::encoder::{
     all_head_stats, attention_outputs, step_outputs, truncation_note, AttentionMaps, EncoderLayer,
     EncoderManifest, GRAPH_KEY, MODEL_DIR,
 };
-use crate::maths::Agreement;
+use crate::export::ExportContext;
+use crate::maths::Matrix;
 use crate::protocol::{InputSpec, ModelError, Tensor, WorkerReply, WorkerRequest};
 use crate::route::Route;
 use crate::steps::Step;
 use crate::ui::components::head_stats_table::HeadStatsTable;
 use crate::ui::components::head_view::HeadView;
 use crate::ui::components::model_grid::ModelGrid;
+use crate::ui::components::what_if::{WhatIfPanel, WhatIfSource};
 use crate::ui::components::{AgreementBadge, ModelStatusBar, StepNavigator, TokenStrip};
 use crate::ui::fetch::fetch_text;
 use crate::ui::state::ModelStatus;
@@ -79,7 +82,7 @@ async fn infer(
     match ask(runner, request, INFER_TIMEOUT_MS).await? {
         WorkerReply::Inferred(t) => Ok(t),
         _ => Err(ModelError::Inference(
-            "the worker gave an unexpected answer".into(),
+            t!("encoder.error.unexpected_reply").into_owned(),
         )),
     }
 }
@@ -127,9 +130,7 @@ async fn load_model(runner: Runner, dispatch: UseReducerDispatcher<EncoderState>
                 .chain(step_outputs(manifest.n_layers.saturating_sub(1)))
                 .find(|n| !summary.outputs.contains(n));
             match missing {
-                Some(name) => fail(format!(
-                    "This model file is not the encoder the page expects: it has no output named `{name}`."
-                )),
+                Some(name) => fail(t!("encoder.error.wrong_model", name = name).into_owned()),
                 None => dispatch.dispatch(Action::ModelReady {
                     load_ms: now_ms() - started,
                 }),
@@ -151,12 +152,7 @@ async fn run_text(
     let started = now_ms();
     let encoded = match encode(&runner, GRAPH_KEY, &text).await {
         Ok(e) => Rc::new(e),
-        Err(ModelError::EmptyInput) => {
-            return dispatch.dispatch(Action::InputRejected {
-                seq,
-                message: "Type a sentence to see its attention, or pick an example.".into(),
-            })
-        }
+        Err(ModelError::EmptyInput) => return dispatch.dispatch(Action::InputRejected { seq }),
         Err(e) => {
             return dispatch.dispatch(Action::RunFinished {
                 seq,
@@ -178,7 +174,7 @@ async fn run_text(
         if maps.seq_len == encoded.tokens.len() {
             Ok(maps)
         } else {
-            Err("The model's attention does not match the number of tokens.".into())
+            Err(t!("encoder.error.token_count").into_owned())
         }
     })
     .map(|maps| RunResult {
@@ -214,6 +210,7 @@ async fn run_layer(
 
 #[component]
 pub fn EncoderDemo() -> Html {
+    let _lang = crate::ui::lang::use_lang();
     let route = use_context::<Route>().unwrap_or_default();
     let state = use_reducer(|| EncoderState::from_route(&route));
     let runner = use_oneshot_runner::<AttentionWorker>();
@@ -331,6 +328,10 @@ pub fn EncoderDemo() -> Html {
         let dispatch = dispatch.clone();
         Callback::from(move |h| dispatch.dispatch(Action::SetHead(h)))
     };
+    let on_whatif = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |w| dispatch.dispatch(Action::SetWhatIf(w)))
+    };
     let toggle = |action: fn() -> Action| {
         let dispatch = dispatch.clone();
         Callback::from(move |_: Event| dispatch.dispatch(action()))
@@ -351,14 +352,14 @@ pub fn EncoderDemo() -> Html {
     };
     let n_heads = manifest.as_ref().map_or(0, |m| m.n_heads);
     let layer_select = html! {
-        <label>{ "Layer " }
+        <label>{ t!("encoder.layer") }{ " " }
             <select data-testid="layer-select" onchange={select_changed(Action::SetLayer)}>
                 { for (0..n_layers).map(|l| html! { <option value={(l + 1).to_string()} selected={l == state.layer}>{ l + 1 }</option> }) }
             </select>
         </label>
     };
     let head_select = html! {
-        <label>{ "Head " }
+        <label>{ t!("encoder.head") }{ " " }
             <select data-testid="head-select" onchange={select_changed(Action::SetHead)} disabled={state.view == View::Head && state.all_heads}>
                 { for (0..n_heads).map(|h| html! { <option value={(h + 1).to_string()} selected={h == state.head}>{ h + 1 }</option> }) }
             </select>
@@ -368,7 +369,7 @@ pub fn EncoderDemo() -> Html {
         <label class="enc-check">
             <input type="checkbox" data-testid="special-toggle" checked={!state.hide_special}
                 onchange={toggle(|| Action::ToggleSpecial)} />
-            { " show [CLS] / [SEP]" }
+            { " " }{ t!("encoder.show_special") }
         </label>
     };
     let running = state.running();
@@ -377,7 +378,7 @@ pub fn EncoderDemo() -> Html {
     let view_body = match (&result, state.view) {
         (None, _) => html! {
             <p class="muted enc-waiting" data-testid="view-placeholder">{
-                if ready { "Running the model…" } else { "The views appear once the model has loaded." }
+                if ready { t!("encoder.running_first") } else { t!("encoder.views_wait") }
             }</p>
         },
         (Some(r), View::Model) => {
@@ -402,7 +403,7 @@ pub fn EncoderDemo() -> Html {
                     <label class="enc-check">
                         <input type="checkbox" data-testid="all-heads-toggle" checked={state.all_heads}
                             onchange={toggle(|| Action::ToggleAllHeads)} />
-                        { " all heads" }
+                        { " " }{ t!("encoder.all_heads") }
                     </label>
                     { special_toggle.clone() }
                 </div>
@@ -421,12 +422,15 @@ pub fn EncoderDemo() -> Html {
                             { head_select.clone() }
                         }
                         if let Some(rec) = &record {
-                            <AgreementBadge agreement={Agreement { checks: rec.checks.clone() }} layer={state.layer} />
+                            <AgreementBadge agreement={rec.agreement()} layer={state.layer} />
                         }
                     </div>
                     if let Some(rec) = record {
-                        <EncoderStepView record={rec} ids={Rc::new(r.encoded.ids.clone())} step={state.step}
+                        <EncoderStepView record={rec.clone()} ids={Rc::new(r.encoded.ids.clone())} step={state.step}
                             head={state.head} selected={state.selected} onselect={on_select} onhead={on_head} />
+                        if (Step::Scale.index()..=Step::Context.index()).contains(&state.step.index()) {
+                            { what_if_panel(&rec, state.head, &state.whatif, on_whatif.clone(), &state.text) }
+                        }
                     } else if let Some(err) = &state.layer_error {
                         <p class="error" data-testid="error" role="alert">{ err.clone() }</p>
                     } else {
@@ -434,7 +438,7 @@ pub fn EncoderDemo() -> Html {
                             <h2>{ title(state.step) }</h2>
                             <p class="formula">{ formula(state.step) }</p>
                             <p class="explanation">{ explanation(state.step) }</p>
-                            <p class="muted">{ format!("Fetching layer {}'s tensors and weights…", state.layer + 1) }</p>
+                            <p class="muted">{ t!("encoder.fetching_layer", layer = state.layer + 1) }</p>
                         </section>
                     }
                 </>
@@ -445,17 +449,17 @@ pub fn EncoderDemo() -> Html {
     html! {
         <div class="demo encoder" data-testid="encoder-demo">
             <header class="demo-head">
-                <p class="tagline">{ "A real pretrained sentence encoder, all-MiniLM-L6-v2 (6 layers × 12 heads), running in your browser: see where every head looks." }</p>
+                <p class="tagline">{ t!("encoder.tagline") }</p>
                 <ModelStatusBar status={state.status.clone()} model_name={manifest.as_ref().map(|m| format!("all-MiniLM-L6-v2 ({:.1} MB)", m.onnx_bytes as f64 / 1e6))} />
             </header>
 
-            <section class="input" aria-label="Your text">
-                <label for="enc-text">{ "Your text" }</label>
+            <section class="input" aria-label={t!("encoder.your_text")}>
+                <label for="enc-text">{ t!("encoder.your_text") }</label>
                 <textarea id="enc-text" data-testid="text-input" rows="2" spellcheck="false"
                     value={state.text.clone()} oninput={oninput} dir="auto" />
                 if !examples.is_empty() {
-                    <div class="examples" aria-label="Examples">
-                        <span class="muted">{ "Try: " }</span>
+                    <div class="examples" aria-label={t!("encoder.examples")}>
+                        <span class="muted">{ t!("encoder.try") }{ " " }</span>
                         { for examples.iter().map(|ex| {
                             let dispatch = dispatch.clone();
                             let text = ex.clone();
@@ -467,15 +471,18 @@ pub fn EncoderDemo() -> Html {
                 <p class={classes!("enc-run", running.then_some("running"))} data-testid="run-state"
                     data-state={if running { "running" } else { "idle" }} role="status" aria-live="polite">
                     { if running {
-                        "Running the model in the background… (the page stays usable)".to_string()
+                        t!("encoder.running").into_owned()
                     } else if let (Some(ms), true) = (state.infer_ms, n_tokens > 0) {
-                        format!("{n_tokens} tokens, {ms:.0} ms in the model worker.")
+                        t!("encoder.ran", n = n_tokens, ms = format!("{ms:.0}")).into_owned()
                     } else {
                         String::new()
                     } }
                 </p>
-                if let Some(message) = &state.input_message {
-                    <p class="note" data-testid="input-message" role="status">{ message.clone() }</p>
+                if let Some(message) = state.link_problem() {
+                    <p class="note" data-testid="link-problem" role="status">{ message }</p>
+                }
+                if state.empty_input {
+                    <p class="note" data-testid="input-message" role="status">{ t!("encoder.empty_input") }</p>
                 }
                 if let Some(note) = result.as_ref().and_then(|r| truncation_note(r.encoded.untruncated_len, r.encoded.max_len.unwrap_or(r.tokens.len()))) {
                     <p class="note" data-testid="truncation-note" role="status">{ note }</p>
@@ -495,7 +502,7 @@ pub fn EncoderDemo() -> Html {
                 <TokenStrip tokens={r.encoded.tokens.clone()} ids={r.encoded.ids.clone()} />
             }
 
-            <nav class="enc-views" aria-label="Views">
+            <nav class="enc-views" aria-label={t!("encoder.views")}>
                 { for View::ALL.into_iter().map(|v| {
                     let dispatch = dispatch.clone();
                     let current = v == state.view;
@@ -512,11 +519,63 @@ pub fn EncoderDemo() -> Html {
             </section>
 
             <footer class="about">
-                <p>{ "The model is the sentence-transformers all-MiniLM-L6-v2 (Apache-2.0), with its weights stored as 8-bit integers and one scale per output channel; every number shown is computed by it in a web worker with tract. Inputs are cut at 256 tokens, the length the model was trained for. Attention weights show what the model mixed, not by themselves why it decided." }</p>
+                <p>{ t!("encoder.about") }</p>
             </footer>
         </div>
     }
 }
+
+/// The what-if panel for the chosen head, from the layer's real raw scores (this view
+/// recomputes the layer from the model's weights, so it has them), or a note when the input is
+/// too long for its cell-by-cell maps.
+fn what_if_panel(
+    rec: &EncoderLayer,
+    head: usize,
+    whatif: &crate::maths::WhatIf,
+    onchange: Callback<crate::maths::WhatIf>,
+    text: &str,
+) -> Html {
+    let layer = &rec.record;
+    let n = rec.tokens.len();
+    if n > WHAT_IF_MAX_TOKENS {
+        return html! {
+            <p class="note" data-testid="whatif-too-long">{ t!("encoder.whatif_too_long", n = n, max = WHAT_IF_MAX_TOKENS) }</p>
+        };
+    }
+    let head = head.min(layer.scores.len().saturating_sub(1));
+    let d_k = layer.params.d_k();
+    let (Some(scores), Some(real)) = (layer.scores.get(head), layer.weights.get(head)) else {
+        return html! {};
+    };
+    let tokens = Rc::new(rec.tokens.clone());
+    let source = WhatIfSource {
+        scores: scores.clone(),
+        // One sentence, no padding: the model masks nothing.
+        model_mask: Matrix::zeros(n, n),
+        d_k,
+        real: real.clone(),
+        value: Some(layer.value.columns(head * d_k, (head + 1) * d_k)),
+        rows: tokens.clone(),
+        cols: tokens,
+        layer: rec.layer,
+        head,
+        mask_label: t!("encoder.whatif_model_mask").into_owned(),
+        from_weights: false,
+    };
+    let export = ExportContext {
+        model: "all-MiniLM-L6-v2".into(),
+        demo: crate::route::Demo::Encoder.slug().into(),
+        input: Some(text.to_owned()),
+        ..ExportContext::default()
+    };
+    html! {
+        <WhatIfPanel source={Rc::new(source)} whatif={whatif.clone()} onchange={onchange}
+            export={Some(Rc::new(export))} />
+    }
+}
+
+/// The what-if maps draw every cell as SVG (like the step view's): longer inputs get a note.
+const WHAT_IF_MAX_TOKENS: usize = 40;
 
 fn visible_count(tokens: &[String], hide_special: bool) -> usize {
     crate::encoder::visible_positions(tokens, hide_special).len()

@@ -2,11 +2,13 @@
 
 use std::rc::Rc;
 
+use rust_i18n::t;
 use yew::Reducible;
 
 use crate::encoder::{AttentionMaps, EncoderLayer, EncoderManifest, StatKey};
+use crate::maths::WhatIf;
 use crate::protocol::{Encoded, ModelSummary};
-use crate::route::Route;
+use crate::route::{read_what_if, write_what_if, Route};
 use crate::steps::Step;
 use crate::ui::state::ModelStatus;
 
@@ -32,11 +34,12 @@ impl View {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    /// The tab's name, in the reader's language.
+    pub fn label(self) -> std::borrow::Cow<'static, str> {
         match self {
-            View::Model => "Model view",
-            View::Head => "Head view",
-            View::Steps => "Step by step",
+            View::Model => t!("encoder.view.model"),
+            View::Head => t!("encoder.view.head"),
+            View::Steps => t!("encoder.view.steps"),
         }
     }
 
@@ -79,27 +82,71 @@ pub struct EncoderState {
     pub layer_error: Option<String>,
     /// Counts completed runs; the DOM exposes it so tests can wait for fresh results.
     pub run_id: u64,
-    pub input_message: Option<String>,
+    /// The text was empty (or only spaces): say so instead of running.
+    pub empty_input: bool,
     pub run_error: Option<String>,
     /// Request to result of the newest run (worker inference + transfer), ms.
     pub infer_ms: Option<f64>,
     /// Opening the view to the first result (download, load, first run), ms.
     pub first_result_ms: Option<f64>,
     pub load_ms: Option<f64>,
+    /// The what-if recipe of the step view (the model's own unless the reader changed it).
+    pub whatif: WhatIf,
+    /// Link parameters that could not be used (and fell back to their defaults), by name;
+    /// put into words at render time, so a language switch re-translates them.
+    pub link_problems: Vec<&'static str>,
 }
+
+/// Largest layer or head number a link may name before the model is known (the manifest
+/// then narrows it to 6 layers and 12 heads).
+const MAX_LINK_INDEX: usize = 64;
 
 pub const DEFAULT_TEXT: &str = "The animal didn't cross the street because it was too tired.";
 
 impl EncoderState {
     /// Starts from the link's parameters: `text`, `view`, `layer`, `head` (numbered from 1),
-    /// `step` and `special=hide`. Anything unusable is ignored.
+    /// `step`, `special=hide` and the what-if recipe (`scale`, `temp`, `attn`, `mask`).
+    /// Anything unusable falls back to its default and is named in `link_problems`; layer and
+    /// head are checked again against the model once its manifest has arrived.
     pub fn from_route(route: &Route) -> Self {
-        let number = |k: &str| {
-            route
-                .get(k)
-                .and_then(|v| v.parse::<usize>().ok())
-                .and_then(|v| v.checked_sub(1))
+        let mut bad: Vec<&'static str> = Vec::new();
+        // 1-based in the link; anything else (0, 999 past the model, words) is unusable.
+        let mut number = |key: &'static str| match route.get(key) {
+            None => 0,
+            Some(v) => match v.trim().parse::<usize>() {
+                Ok(n @ 1..=MAX_LINK_INDEX) => n - 1,
+                _ => {
+                    bad.push(key);
+                    0
+                }
+            },
         };
+        let layer = number("layer");
+        let head = number("head");
+        let view = match route.get("view") {
+            None => View::Model,
+            Some(id) => View::from_id(id).unwrap_or_else(|| {
+                bad.push("view");
+                View::Model
+            }),
+        };
+        let step = match route.get("step") {
+            None => Step::Tokens,
+            Some(id) => Step::from_id(id).unwrap_or_else(|| {
+                bad.push("step");
+                Step::Tokens
+            }),
+        };
+        let hide_special = match route.get("special") {
+            None => false,
+            Some("hide") => true,
+            Some(_) => {
+                bad.push("special");
+                false
+            }
+        };
+        let (whatif, whatif_bad) = read_what_if(route);
+        bad.extend(whatif_bad);
         Self {
             text: route.get("text").unwrap_or(DEFAULT_TEXT).to_owned(),
             status: ModelStatus::Loading {
@@ -107,17 +154,11 @@ impl EncoderState {
                 total: 0,
             },
             manifest: None,
-            view: route
-                .get("view")
-                .and_then(View::from_id)
-                .unwrap_or(View::Model),
-            layer: number("layer").unwrap_or(0),
-            head: number("head").unwrap_or(0),
-            step: route
-                .get("step")
-                .and_then(Step::from_id)
-                .unwrap_or(Step::Tokens),
-            hide_special: route.get("special") == Some("hide"),
+            view,
+            layer,
+            head,
+            step,
+            hide_special,
             all_heads: false,
             sort: StatKey::Head,
             descending: false,
@@ -127,11 +168,13 @@ impl EncoderState {
             layer_record: None,
             layer_error: None,
             run_id: 0,
-            input_message: None,
+            empty_input: false,
             run_error: None,
             infer_ms: None,
             first_result_ms: None,
             load_ms: None,
+            whatif,
+            link_problems: bad,
         }
     }
 
@@ -151,13 +194,29 @@ impl EncoderState {
         if self.hide_special {
             r.set("special", Some("hide".into()));
         }
+        write_what_if(&mut r, &self.whatif);
         r
+    }
+
+    /// The sentence naming the link's unusable parts, in the current language.
+    pub fn link_problem(&self) -> Option<String> {
+        let names: Vec<String> = self
+            .link_problems
+            .iter()
+            .map(|&p| match p {
+                // Not one of the shared part names (route.rs): ours to name.
+                "special" => t!("encoder.link_part.special").into_owned(),
+                other => other.to_owned(),
+            })
+            .collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        crate::route::link_problem(&names)
     }
 
     pub fn running(&self) -> bool {
         self.result.as_ref().map_or(0, |r| r.seq) < self.requested_seq
             && self.run_error.is_none()
-            && self.input_message.is_none()
+            && !self.empty_input
     }
 
     pub fn summary(m: &EncoderManifest) -> ModelSummary {
@@ -182,6 +241,19 @@ impl EncoderState {
             self.head = self.head.min(m.n_heads.saturating_sub(1));
         }
     }
+
+    /// A link's layer or head past the model's (e.g. layer 9 of 6) is unusable: the default
+    /// is shown, and the note names it.
+    fn check_link_against(&mut self, m: &EncoderManifest) {
+        if self.layer >= m.n_layers {
+            self.layer = 0;
+            self.link_problems.push("layer");
+        }
+        if self.head >= m.n_heads {
+            self.head = 0;
+            self.link_problems.push("head");
+        }
+    }
 }
 
 pub enum Action {
@@ -203,9 +275,9 @@ pub enum Action {
         infer_ms: f64,
         since_open_ms: f64,
     },
+    /// The text was empty: nothing to run.
     InputRejected {
         seq: u64,
-        message: String,
     },
     LayerFinished {
         seq: u64,
@@ -224,6 +296,7 @@ pub enum Action {
     ToggleSpecial,
     ToggleAllHeads,
     Sort(StatKey),
+    SetWhatIf(WhatIf),
 }
 
 impl Reducible for EncoderState {
@@ -234,9 +307,12 @@ impl Reducible for EncoderState {
         match action {
             Action::SetText(text) => {
                 s.text = text;
-                s.input_message = None;
+                s.empty_input = false;
             }
             Action::ManifestLoaded(m) => {
+                if s.manifest.is_none() {
+                    s.check_link_against(&m);
+                }
                 s.manifest = Some(m);
                 s.clamp();
             }
@@ -264,7 +340,7 @@ impl Reducible for EncoderState {
                     Ok(r) => {
                         s.result = Some(r);
                         s.run_error = None;
-                        s.input_message = None;
+                        s.empty_input = false;
                         s.infer_ms = Some(infer_ms);
                         s.first_result_ms.get_or_insert(since_open_ms);
                         s.selected = None;
@@ -273,11 +349,11 @@ impl Reducible for EncoderState {
                 }
                 s.run_id += 1;
             }
-            Action::InputRejected { seq, message } => {
+            Action::InputRejected { seq } => {
                 if seq < s.requested_seq {
                     return self;
                 }
-                s.input_message = Some(message);
+                s.empty_input = true;
                 s.run_error = None;
                 s.run_id += 1;
             }
@@ -323,6 +399,7 @@ impl Reducible for EncoderState {
                     s.descending = key != StatKey::Head;
                 }
             }
+            Action::SetWhatIf(w) => s.whatif = w,
         }
         Rc::new(s)
     }

@@ -3,8 +3,10 @@
 //! differs (learned positions, token types and LayerNorm in the embedding; no causal mask;
 //! residual, LayerNorm and a GELU feed-forward after W_O).
 
+use std::borrow::Cow;
 use std::rc::Rc;
 
+use rust_i18n::t;
 use yew::prelude::*;
 
 use crate::encoder::EncoderLayer;
@@ -18,48 +20,105 @@ use crate::ui::components::QkBreakdown;
 /// larger ones as a canvas (still clickable).
 const SVG_MAX_TOKENS: usize = 40;
 
-pub fn title(step: Step) -> &'static str {
+pub fn title(step: Step) -> Cow<'static, str> {
     match step {
-        Step::Tokens => "1. Text becomes WordPiece tokens",
-        Step::Embeddings => "2. Word, token-type and position embeddings, then LayerNorm",
-        Step::Qkv => "3. Queries, keys and values",
-        Step::Scores => "4. Every query meets every key: QKᵀ",
-        Step::Scale => "5. Scale by √dₖ",
-        Step::Mask => "6. The padding mask (and no causal mask)",
-        Step::Softmax => "7. Softmax turns each row into weights",
-        Step::Context => "8. Weights mix the values",
-        Step::Concat => "9. Twelve heads side by side",
-        Step::Output => "10. Output projection W_O, then the rest of the layer",
+        Step::Tokens => t!("encoder.step.tokens.title"),
+        Step::Embeddings => t!("encoder.step.embeddings.title"),
+        Step::Qkv => t!("encoder.step.qkv.title"),
+        Step::Scores => t!("encoder.step.scores.title"),
+        Step::Scale => t!("encoder.step.scale.title"),
+        Step::Mask => t!("encoder.step.mask.title"),
+        Step::Softmax => t!("encoder.step.softmax.title"),
+        Step::Context => t!("encoder.step.context.title"),
+        Step::Concat => t!("encoder.step.concat.title"),
+        Step::Output => t!("encoder.step.output.title"),
     }
 }
 
-pub fn formula(step: Step) -> &'static str {
+/// The step's formula; the words in it (not the maths) follow the reader's language.
+pub fn formula(step: Step) -> Cow<'static, str> {
     match step {
-        Step::Tokens => "text → [CLS] t₁ … tₙ [SEP] → ids",
-        Step::Embeddings => "X = LayerNorm(E[ids] + T₀ + P[0…n−1]) = γ ⊙ (s − mean) / √(var + 10⁻¹²) + β",
-        Step::Qkv => "Q = X·W_Q + b_Q,   K = X·W_K + b_K,   V = X·W_V + b_V   (W: 384 × 384)",
-        Step::Scores => "S_h = Q_h · K_hᵀ      (head h uses columns 32h … 32h+31)",
-        Step::Scale => "S_h / √dₖ = S_h / √32",
-        Step::Mask => "S_h / √dₖ + M,   M_ij = 0 if key j is a token, −3.4·10³⁸ if it is padding",
-        Step::Softmax => "A_ij = exp(s_ij) / Σ_k exp(s_ik)   (each row over its own keys)",
-        Step::Context => "head_h = A_h · V_h",
-        Step::Concat => "Concat(head₁, …, head₁₂)   (12 × 32 = 384 columns)",
-        Step::Output => "MultiHead(X) = Concat(…)·W_O + b_O;   then  h = LN(X + MultiHead),  X′ = LN(h + GELU(h·W₁ + b₁)·W₂ + b₂)",
+        Step::Tokens => t!("encoder.step.tokens.formula"),
+        Step::Embeddings => {
+            "X = LayerNorm(E[ids] + T₀ + P[0…n−1]) = γ ⊙ (s − mean) / √(var + 10⁻¹²) + β".into()
+        }
+        Step::Qkv => {
+            "Q = X·W_Q + b_Q,   K = X·W_K + b_K,   V = X·W_V + b_V   (W: 384 × 384)".into()
+        }
+        Step::Scores => t!("encoder.step.scores.formula"),
+        Step::Scale => "S_h / √dₖ = S_h / √32".into(),
+        Step::Mask => t!("encoder.step.mask.formula"),
+        Step::Softmax => t!("encoder.step.softmax.formula"),
+        Step::Context => "head_h = A_h · V_h".into(),
+        Step::Concat => t!("encoder.step.concat.formula"),
+        Step::Output => t!("encoder.step.output.formula"),
     }
 }
 
-pub fn explanation(step: Step) -> &'static str {
+pub fn explanation(step: Step) -> Cow<'static, str> {
     match step {
-        Step::Tokens => "all-MiniLM-L6-v2 reads BERT's uncased WordPiece vocabulary of 30,522 pieces, with its own tokenizer.json run by the Rust tokenizers crate: text is lower-cased, accents are stripped, and words it does not know are split into pieces marked ##. [CLS] and [SEP] frame every input. This model's sentence vector is the mean of all its token outputs, not [CLS]'s alone.",
-        Step::Embeddings => "Each id selects a learned row of the word-embedding table E (stored as int8 with one scale per row, so the download stays small). BERT adds a token-type vector T₀ (every token here belongs to sentence A) and a learned position vector P[pos] — learned in training, not the fixed sin/cos waves of the original Transformer — and then normalises each row with LayerNorm and its learned γ and β.",
-        Step::Qkv => "Three learned matrices turn each token's vector into a query (what it looks for), a key (what it offers) and a value (what it passes on). The 384 columns are split into 12 heads of dₖ = 32; the thin lines mark them. X of layer 1 is the embedding of step 2; X of a later layer is the output of the layer before.",
-        Step::Scores => "For each head, the score of query i and key j is the dot product q_i·k_j. Click any cell to see the two 32-dimensional vectors and their products.",
-        Step::Scale => "Dot products of dₖ-dimensional vectors grow with dₖ; dividing by √dₖ keeps the softmax from saturating. (transformers multiplies by 1/√32, the same up to rounding.)",
-        Step::Mask => "BERT is bidirectional: every token may look at every other token, before and after it, so there is no causal mask. Padding keys get the most negative float32 added (transformers' choice; −∞ in the walkthrough), which makes their weight exactly 0. One sentence has no padding, so nothing is hidden here; the golden tests check a padded batch.",
-        Step::Softmax => "Softmax makes every row a probability distribution over the keys: all weights between 0 and 1, each row summing to 1 (shown on the right). Many BERT heads park most of their weight on [CLS] or [SEP]: a way to attend to nothing in particular.",
-        Step::Context => "Each token's new vector, per head, is the weighted average of the value vectors, with the weights of its row.",
-        Step::Concat => "The twelve heads' outputs are placed side by side, giving back 384 numbers per token.",
-        Step::Output => "W_O mixes the heads: this is the attention block's output. The layer then adds X back (residual) and normalises (LayerNorm), and a feed-forward network (384 → 1536 → 384, GELU) with its own residual and LayerNorm gives the next layer's X; those are not drawn here. Attention weights show what the model mixed, not by themselves why.",
+        Step::Tokens => t!("encoder.step.tokens.explanation"),
+        Step::Embeddings => t!("encoder.step.embeddings.explanation"),
+        Step::Qkv => t!("encoder.step.qkv.explanation"),
+        Step::Scores => t!("encoder.step.scores.explanation"),
+        Step::Scale => t!("encoder.step.scale.explanation"),
+        Step::Mask => t!("encoder.step.mask.explanation"),
+        Step::Softmax => t!("encoder.step.softmax.explanation"),
+        Step::Context => t!("encoder.step.context.explanation"),
+        Step::Concat => t!("encoder.step.concat.explanation"),
+        Step::Output => t!("encoder.step.output.explanation"),
+    }
+}
+
+/// A matrix's stable name (`data-name`, exported file names: English, e.g. "weights head 3")
+/// and the name the reader sees, in their language.
+struct Named {
+    id: String,
+    label: String,
+}
+
+impl Named {
+    fn new(id: impl Into<String>, label: impl Into<String>) -> Self {
+        Named {
+            id: id.into(),
+            label: label.into(),
+        }
+    }
+
+    /// Maths only ("Q", "W_O"): the same in every language.
+    fn maths(id: &str) -> Self {
+        Named::new(id, id)
+    }
+}
+
+/// The two per-head quantities drawn for every head at once.
+#[derive(Clone, Copy)]
+enum Quantity {
+    Scores,
+    Weights,
+}
+
+impl Quantity {
+    fn of_head(self, head: usize) -> Named {
+        let h = head + 1;
+        match self {
+            Quantity::Scores => Named::new(
+                format!("scores head {h}"),
+                t!("encoder.m.scores_head", h = h),
+            ),
+            Quantity::Weights => Named::new(
+                format!("weights head {h}"),
+                t!("encoder.m.weights_head", h = h),
+            ),
+        }
+    }
+
+    fn of_all_heads(self) -> String {
+        match self {
+            Quantity::Scores => t!("encoder.scores_all_heads"),
+            Quantity::Weights => t!("encoder.weights_all_heads"),
+        }
+        .into_owned()
     }
 }
 
@@ -83,6 +142,7 @@ impl PartialEq for EncoderStepViewProps {
 
 #[component]
 pub fn EncoderStepView(props: &EncoderStepViewProps) -> Html {
+    let _lang = crate::ui::lang::use_lang();
     let rec = &props.record;
     let layer = &rec.record;
     let tokens = Rc::new(rec.tokens.clone());
@@ -100,29 +160,29 @@ pub fn EncoderStepView(props: &EncoderStepViewProps) -> Html {
     // A wide (n × 384) matrix: always a canvas, 2 px per column, head boundaries marked.
     // Rows tall enough to read the token beside them, up to a 240 px high map.
     let row_h = (240 / n.max(1)).clamp(3, 14) as u32;
-    let wide = |name: String, m: &Matrix, group: usize, caption: String| {
+    let wide = |name: Named, m: &Matrix, group: usize, caption: String| {
         let per_token = m.rows() == n;
         let labels = per_token.then(|| tokens.clone());
         let height = if per_token { row_h } else { 1 };
-        html! { <AttentionCanvas name={name} matrix={Rc::new(m.clone())} scale={ColorScale::Signed} cell={2}
+        html! { <AttentionCanvas name={name.id} label={name.label} matrix={Rc::new(m.clone())} scale={ColorScale::Signed} cell={2}
         cell_height={Some(height)} rows={labels} robust=true group={group} caption={caption} /> }
     };
-    let narrow = |name: String, m: &Matrix, caption: String| {
+    let narrow = |name: Named, m: &Matrix, caption: String| {
         if small {
-            html! { <Heatmap name={name} matrix={Rc::new(m.clone())} rows={tokens.clone()} scale={ColorScale::Signed} caption={caption} /> }
+            html! { <Heatmap name={name.id} label={name.label} matrix={Rc::new(m.clone())} rows={tokens.clone()} scale={ColorScale::Signed} caption={caption} /> }
         } else {
-            html! { <AttentionCanvas name={name} matrix={Rc::new(m.clone())} scale={ColorScale::Signed} cell={3} caption={caption} /> }
+            html! { <AttentionCanvas name={name.id} label={name.label} matrix={Rc::new(m.clone())} scale={ColorScale::Signed} cell={3} caption={caption} /> }
         }
     };
-    let square = |name: String, m: &Matrix, scale: ColorScale, notes: Option<Rc<Vec<String>>>| {
+    let square = |name: Named, m: &Matrix, scale: ColorScale, notes: Option<Rc<Vec<String>>>| {
         if small {
             html! {
-                <Heatmap name={name} matrix={Rc::new(m.clone())} rows={tokens.clone()} cols={Some(tokens.clone())}
+                <Heatmap name={name.id} label={name.label} matrix={Rc::new(m.clone())} rows={tokens.clone()} cols={Some(tokens.clone())}
                     scale={scale} selected={props.selected} onselect={Some(select.clone())} row_notes={notes} />
             }
         } else {
             let cell = (640 / n.max(1)).clamp(2, 12) as u32;
-            html! { <AttentionCanvas name={name} matrix={Rc::new(m.clone())} scale={scale} cell={cell} onselect={Some(select.clone())} caption={"click a cell for its q·k breakdown"} /> }
+            html! { <AttentionCanvas name={name.id} label={name.label} matrix={Rc::new(m.clone())} scale={scale} cell={cell} onselect={Some(select.clone())} caption={t!("encoder.click_cell_caption")} /> }
         }
     };
     let scores = layer
@@ -150,26 +210,26 @@ pub fn EncoderStepView(props: &EncoderStepViewProps) -> Html {
                 head={head} breakdown={b} weight={weights.get(i, j)} onclose={onclose} />
         })
     });
-    let hint = html! { <p class="hint">{ "Click a cell for its q·k breakdown." }</p> };
-    let all_heads = |what: &str, pick: &dyn Fn(usize) -> Option<Matrix>, scale: ColorScale| {
+    let hint = html! { <p class="hint">{ t!("encoder.click_cell") }</p> };
+    let all_heads = |what: Quantity, pick: &dyn Fn(usize) -> Option<Matrix>, scale: ColorScale| {
         let thumbs = (0..n_heads).filter_map(|k| pick(k).map(|m| (k, m))).map(|(k, m)| {
             let onhead = props.onhead.clone();
             html! {
                 <button class={classes!("thumb", (k == head).then_some("current"))} onclick={Callback::from(move |_| onhead.emit(k))}
-                    aria-label={format!("Show head {}", k + 1)} aria-pressed={(k == head).to_string()}>
-                    <AttentionCanvas name={format!("{what} head {}", k + 1)} matrix={Rc::new(m)} scale={scale} cell={1} compact=true />
-                    <span>{ format!("head {}", k + 1) }</span>
+                    aria-label={t!("encoder.show_head", h = k + 1)} aria-pressed={(k == head).to_string()}>
+                    <AttentionCanvas name={what.of_head(k).id} label={what.of_head(k).label} matrix={Rc::new(m)} scale={scale} cell={1} compact=true />
+                    <span>{ t!("encoder.thumb_head", h = k + 1) }</span>
                 </button>
             }
         });
-        html! { <div class="thumbs enc-thumbs" aria-label={format!("{what} of all heads")}>{ for thumbs }</div> }
+        html! { <div class="thumbs enc-thumbs" aria-label={what.of_all_heads()}>{ for thumbs }</div> }
     };
     let e = &rec.embeddings;
     let body = match props.step {
         Step::Tokens => html! {
             <div class="table-scroll enc-token-table">
                 <table class="token-table">
-                    <thead><tr><th>{ "position" }</th><th>{ "token" }</th><th>{ "id" }</th></tr></thead>
+                    <thead><tr><th>{ t!("encoder.col.position") }</th><th>{ t!("encoder.col.token") }</th><th>{ t!("encoder.col.id") }</th></tr></thead>
                     <tbody>
                         { for tokens.iter().enumerate().map(|(i, t)| html! {
                             <tr><td>{ i }</td><td dir="auto">{ t.clone() }</td><td>{ props.ids.get(i).copied().unwrap_or_default() }</td></tr>
@@ -180,40 +240,40 @@ pub fn EncoderStepView(props: &EncoderStepViewProps) -> Html {
         },
         Step::Embeddings => html! {
             <div class="matrices">
-                { wide("E[ids] (word embeddings)".into(), &e.token, 0, "one learned row per token, d = 384".into()) }
-                { wide("P (learned positions)".into(), &e.position, 0, "rows 0 … n−1 of a learned 512 × 384 table".into()) }
-                { wide("E + T₀ + P".into(), &e.sum, 0, format!("T₀ is one learned vector added to every row (range {} … {})",
-                    format_value(e.token_type.iter().copied().fold(f32::INFINITY, f32::min)),
-                    format_value(e.token_type.iter().copied().fold(f32::NEG_INFINITY, f32::max)))) }
-                { wide("X = LayerNorm(E + T₀ + P)".into(), &e.x, 0, "input of layer 1".into()) }
+                { wide(Named::new("E[ids] (word embeddings)", t!("encoder.m.word_embeddings")), &e.token, 0, t!("encoder.c.word_embeddings").into_owned()) }
+                { wide(Named::new("P (learned positions)", t!("encoder.m.positions")), &e.position, 0, t!("encoder.c.positions").into_owned()) }
+                { wide(Named::maths("E + T₀ + P"), &e.sum, 0, t!("encoder.c.token_type",
+                    lo = format_value(e.token_type.iter().copied().fold(f32::INFINITY, f32::min)),
+                    hi = format_value(e.token_type.iter().copied().fold(f32::NEG_INFINITY, f32::max))).into_owned()) }
+                { wide(Named::maths("X = LayerNorm(E + T₀ + P)"), &e.x, 0, t!("encoder.c.layer1_input").into_owned()) }
             </div>
         },
         Step::Qkv => html! {
             <div class="matrices">
-                { wide(format!("X (layer {})", rec.layer + 1), &layer.x, 0, String::new()) }
-                { wide("Q".into(), &layer.query, d_k, format!("= X·W_Q + b_Q, {n_heads} heads × dₖ = {d_k}")) }
-                { wide("K".into(), &layer.key, d_k, "= X·W_K + b_K".into()) }
-                { wide("V".into(), &layer.value, d_k, "= X·W_V + b_V".into()) }
-                { wide("W_Q".into(), &layer.params.w_query, d_k, "rows: input dimension, columns: query dimension (int8 × scale per column)".into()) }
+                { wide(Named::new(format!("X (layer {})", rec.layer + 1), t!("encoder.m.x_layer", layer = rec.layer + 1)), &layer.x, 0, String::new()) }
+                { wide(Named::maths("Q"), &layer.query, d_k, t!("encoder.c.query", heads = n_heads, d_k = d_k).into_owned()) }
+                { wide(Named::maths("K"), &layer.key, d_k, "= X·W_K + b_K".into()) }
+                { wide(Named::maths("V"), &layer.value, d_k, "= X·W_V + b_V".into()) }
+                { wide(Named::maths("W_Q"), &layer.params.w_query, d_k, t!("encoder.c.w_query").into_owned()) }
             </div>
         },
         Step::Scores => html! {
             <>
                 <div class="matrices">
-                    { narrow(format!("Q head {h}"), &query, format!("columns {start}–{}", end - 1)) }
-                    { narrow(format!("K head {h}"), &key, String::new()) }
-                    { square(format!("scores head {h}"), &scores, ColorScale::Signed, None) }
+                    { narrow(Named::new(format!("Q head {h}"), t!("encoder.m.q_head", h = h)), &query, t!("encoder.c.columns", start = start, end = end - 1).into_owned()) }
+                    { narrow(Named::new(format!("K head {h}"), t!("encoder.m.k_head", h = h)), &key, String::new()) }
+                    { square(Quantity::Scores.of_head(head), &scores, ColorScale::Signed, None) }
                     { breakdown.clone() }
                 </div>
                 { hint.clone() }
-                { all_heads("scores", &|k| layer.scores.get(k).cloned(), ColorScale::Signed) }
+                { all_heads(Quantity::Scores, &|k| layer.scores.get(k).cloned(), ColorScale::Signed) }
             </>
         },
         Step::Scale => html! {
             <>
-                <p class="muted">{ format!("dₖ = {d_k}, so every score is divided by √{d_k} = {}.", format_value((d_k as f32).sqrt())) }</p>
+                <p class="muted">{ t!("encoder.scale_note", d_k = d_k, root = format_value((d_k as f32).sqrt())) }</p>
                 <div class="matrices">
-                    { square(format!("scaled head {h}"), &scaled, ColorScale::Signed, None) }
+                    { square(Named::new(format!("scaled head {h}"), t!("encoder.m.scaled_head", h = h)), &scaled, ColorScale::Signed, None) }
                     { breakdown.clone() }
                 </div>
                 { hint.clone() }
@@ -221,9 +281,9 @@ pub fn EncoderStepView(props: &EncoderStepViewProps) -> Html {
         },
         Step::Mask => html! {
             <>
-                <p class="muted">{ format!("0 of {} query–key pairs are masked: one sentence has no padding, and BERT has no causal mask.", n * n) }</p>
+                <p class="muted">{ t!("encoder.mask_note", pairs = n * n) }</p>
                 <div class="matrices">
-                    { square(format!("masked head {h} (= scaled)"), &scaled, ColorScale::Signed, None) }
+                    { square(Named::new(format!("masked head {h} (= scaled)"), t!("encoder.m.masked_head", h = h)), &scaled, ColorScale::Signed, None) }
                 </div>
             </>
         },
@@ -234,31 +294,31 @@ pub fn EncoderStepView(props: &EncoderStepViewProps) -> Html {
             html! {
                 <>
                     <div class="matrices">
-                        { square(format!("weights head {h}"), &weights, ColorScale::Weights, Some(Rc::new(sums))) }
+                        { square(Quantity::Weights.of_head(head), &weights, ColorScale::Weights, Some(Rc::new(sums))) }
                         { breakdown.clone() }
                     </div>
                     { hint.clone() }
-                    { all_heads("weights", &|k| layer.weights.get(k).cloned(), ColorScale::Weights) }
+                    { all_heads(Quantity::Weights, &|k| layer.weights.get(k).cloned(), ColorScale::Weights) }
                 </>
             }
         }
         Step::Context => html! {
             <div class="matrices">
-                { square(format!("weights head {h}"), &weights, ColorScale::Weights, None) }
-                { narrow(format!("V head {h}"), &value, format!("columns {start}–{} of V", end - 1)) }
-                { narrow(format!("context head {h}"), &layer.context.columns(start, end), "= weights · V".into()) }
+                { square(Quantity::Weights.of_head(head), &weights, ColorScale::Weights, None) }
+                { narrow(Named::new(format!("V head {h}"), t!("encoder.m.v_head", h = h)), &value, t!("encoder.c.columns_of_v", start = start, end = end - 1).into_owned()) }
+                { narrow(Named::new(format!("context head {h}"), t!("encoder.m.context_head", h = h)), &layer.context.columns(start, end), t!("encoder.c.context").into_owned()) }
             </div>
         },
         Step::Concat => html! {
             <div class="matrices">
-                { wide("heads concatenated".into(), &layer.context, d_k, format!("{n_heads} heads × {d_k} columns")) }
+                { wide(Named::new("heads concatenated", t!("encoder.m.concat")), &layer.context, d_k, t!("encoder.c.concat", heads = n_heads, d_k = d_k).into_owned()) }
             </div>
         },
         Step::Output => html! {
             <div class="matrices">
-                { wide("heads concatenated".into(), &layer.context, d_k, String::new()) }
-                { wide("W_O".into(), &layer.params.w_output, 0, format!("{} × {}: rows 0–{} read head 1, the next {d_k} head 2, …", layer.params.d_model(), layer.params.d_model(), d_k - 1)) }
-                { wide("output = concat · W_O + b_O".into(), &layer.attn_out, 0, String::new()) }
+                { wide(Named::new("heads concatenated", t!("encoder.m.concat")), &layer.context, d_k, String::new()) }
+                { wide(Named::maths("W_O"), &layer.params.w_output, 0, t!("encoder.c.w_output", d = layer.params.d_model(), last = d_k - 1, d_k = d_k).into_owned()) }
+                { wide(Named::new("output = concat · W_O + b_O", t!("encoder.m.output")), &layer.attn_out, 0, String::new()) }
             </div>
         },
     };
