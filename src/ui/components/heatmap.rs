@@ -415,8 +415,9 @@ pub fn Heatmap(props: &HeatmapProps) -> Html {
             { labels }
             <g class="cells">{ cells }</g>
             { separators }
-            { selection }
-            { focus_mark }
+            // Always one node each (see step_view's breakdown): the cells are never rebuilt.
+            { selection.unwrap_or_default() }
+            { focus_mark.unwrap_or_default() }
         </svg>
     };
     let live = clickable.then(|| {
@@ -435,7 +436,7 @@ pub fn Heatmap(props: &HeatmapProps) -> Html {
                 if !props.caption.is_empty() { <span class="matrix-caption">{ " " }{ props.caption.clone() }</span> }
             </figcaption>
             <div class="matrix-scroll">{ svg }</div>
-            { live }
+            { live.unwrap_or_default() }
             <Legend scale={props.scale} lo={lo} hi={hi} />
             <MatrixTools name={props.name.clone()} label={props.label.clone()} matrix={props.matrix.clone()} rows={props.rows.clone()}
                 cols={props.cols.clone()} export={props.export.clone()} svg={svg_ref.clone()} />

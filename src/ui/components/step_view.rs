@@ -133,7 +133,9 @@ pub fn StepView(props: &StepViewProps) -> Html {
         html! { <div class="thumbs" aria-label={t!("step.all_heads", what = shown_what)}>{ for thumbs }</div> }
     };
 
-    let breakdown = props.selected.and_then(|(i, j)| {
+    // Always one node, empty when closed: yew matches unkeyed siblings from the end, so a child
+    // that comes and goes would make it rebuild the heatmap beside it (losing the keyboard focus).
+    let breakdown: Html = props.selected.and_then(|(i, j)| {
         let b = dot_breakdown(&hv.query, &hv.key, i, j)?;
         let onclose = {
             let cb = props.onselect.clone();
@@ -143,7 +145,8 @@ pub fn StepView(props: &StepViewProps) -> Html {
             <QkBreakdown query_token={tokens.get(i).cloned().unwrap_or_default()} key_token={tokens.get(j).cloned().unwrap_or_default()}
                 head={head} breakdown={b} weight={hv.weights.get(i, j)} onclose={onclose} />
         })
-    });
+    })
+    .unwrap_or_default();
     let hint = html! { <p class="hint">{ t!("step.qk_hint") }</p> };
 
     // The learned matrices themselves, on request (4 × d_model² cells are a lot to draw).
