@@ -5,6 +5,7 @@
 //! No yew, no tract: everything here is tested natively. The model itself (a SASRec-style
 //! sequential recommender on MovieLens-100k) is described in `models/README.md`.
 
+use rust_i18n::t;
 use serde::Deserialize;
 
 use crate::maths::Matrix;
@@ -80,11 +81,9 @@ pub struct RecManifest {
 impl RecManifest {
     pub fn parse(json: &str) -> Result<Self, String> {
         let m: RecManifest = serde_json::from_str(json)
-            .map_err(|e| format!("the recommender's manifest is not valid: {e}"))?;
+            .map_err(|e| t!("recommend.err.manifest_invalid", error = e).into_owned())?;
         if m.window == 0 || m.n_layers == 0 || m.n_heads == 0 || m.n_ids < 2 {
-            return Err(
-                "the recommender's manifest has an empty window, layer or head count".into(),
-            );
+            return Err(t!("recommend.err.manifest_empty").into_owned());
         }
         Ok(m)
     }
@@ -145,10 +144,42 @@ impl Movie {
         }
     }
 
-    /// `Crime · Thriller`.
+    /// `Crime · Thriller`, the genre names in the current language.
     pub fn genre_text(&self) -> String {
-        self.genres.join(" · ")
+        self.genres
+            .iter()
+            .map(|g| genre_name(g))
+            .collect::<Vec<_>>()
+            .join(" · ")
     }
+}
+
+/// A MovieLens genre's name in the current language (the 19 genres of MovieLens-100k; any
+/// other name is shown as it is).
+pub fn genre_name(genre: &str) -> String {
+    let name = match genre {
+        "unknown" => t!("recommend.genre.unknown"),
+        "Action" => t!("recommend.genre.action"),
+        "Adventure" => t!("recommend.genre.adventure"),
+        "Animation" => t!("recommend.genre.animation"),
+        "Children's" => t!("recommend.genre.children"),
+        "Comedy" => t!("recommend.genre.comedy"),
+        "Crime" => t!("recommend.genre.crime"),
+        "Documentary" => t!("recommend.genre.documentary"),
+        "Drama" => t!("recommend.genre.drama"),
+        "Fantasy" => t!("recommend.genre.fantasy"),
+        "Film-Noir" => t!("recommend.genre.film_noir"),
+        "Horror" => t!("recommend.genre.horror"),
+        "Musical" => t!("recommend.genre.musical"),
+        "Mystery" => t!("recommend.genre.mystery"),
+        "Romance" => t!("recommend.genre.romance"),
+        "Sci-Fi" => t!("recommend.genre.sci_fi"),
+        "Thriller" => t!("recommend.genre.thriller"),
+        "War" => t!("recommend.genre.war"),
+        "Western" => t!("recommend.genre.western"),
+        other => return other.to_owned(),
+    };
+    name.into_owned()
 }
 
 #[derive(Deserialize)]
@@ -168,20 +199,17 @@ pub struct Catalogue {
 impl Catalogue {
     /// Reads `items.json` (`{"items": [[id, title, year, [genres…]], …]}`, ids 1..=n in order).
     pub fn from_json(json: &str) -> Result<Self, String> {
-        let file: ItemsFile =
-            serde_json::from_str(json).map_err(|e| format!("the movie list is not valid: {e}"))?;
+        let file: ItemsFile = serde_json::from_str(json)
+            .map_err(|e| t!("recommend.err.items_invalid", error = e).into_owned())?;
         let mut movies = Vec::with_capacity(file.items.len());
         for (i, (id, title, year, genres)) in file.items.into_iter().enumerate() {
             if id as usize != i + 1 {
-                return Err(format!(
-                    "the movie list is not valid: entry {} has id {id}",
-                    i + 1
-                ));
+                return Err(t!("recommend.err.items_id", entry = i + 1, id = id).into_owned());
             }
             movies.push(Movie::new(id, &title, year, genres));
         }
         if movies.is_empty() {
-            return Err("the movie list is empty".into());
+            return Err(t!("recommend.err.items_empty").into_owned());
         }
         let rank = vec![usize::MAX; movies.len()];
         Ok(Self { movies, rank })
@@ -377,17 +405,33 @@ pub enum Edit {
 }
 
 /// Why an edit was refused, in words for the page.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EditError {
-    #[error("“{0}” is already in the history (item {1}).")]
+    /// The movie's label and its (1-based) place in the history.
     Duplicate(String, usize),
-    #[error("There is no movie with id {0}.")]
     UnknownId(u32),
-    #[error("The history is full ({0} movies); remove some first.")]
+    /// The most a history holds.
     Full(usize),
-    #[error("There is no item {0} to change.")]
+    /// 1-based
     NoSuchItem(usize),
 }
+
+impl std::fmt::Display for EditError {
+    /// The sentence for the page, in the current language.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = match self {
+            EditError::Duplicate(title, item) => {
+                t!("recommend.err.duplicate", title = title, item = item)
+            }
+            EditError::UnknownId(id) => t!("recommend.err.unknown_id", id = id),
+            EditError::Full(n) => t!("recommend.err.full", n = n),
+            EditError::NoSuchItem(item) => t!("recommend.err.no_item", item = item),
+        };
+        f.write_str(&text)
+    }
+}
+
+impl std::error::Error for EditError {}
 
 /// Applies `edit` to `history`; a refused edit leaves it unchanged. Moves at either end are
 /// no-ops. `Replace` drops unknown ids and repeats and keeps at most [`MAX_HISTORY`] of the
@@ -465,9 +509,36 @@ pub fn history_param(history: &[u32]) -> String {
         .join(&HISTORY_SEPARATOR.to_string())
 }
 
+/// What [`parse_history_param`] left out of a link's history; its `Display` is the sentence
+/// for the page, in the current language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HistoryNote {
+    /// Entries left out.
+    pub dropped: usize,
+    /// Entries in the link.
+    pub total: usize,
+}
+
+impl std::fmt::Display for HistoryNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (dropped, total, max) = (self.dropped, self.total, MAX_HISTORY);
+        let text = if dropped == 1 {
+            t!("recommend.link_dropped_one", total = total, max = max)
+        } else {
+            t!(
+                "recommend.link_dropped",
+                n = dropped,
+                total = total,
+                max = max
+            )
+        };
+        f.write_str(&text)
+    }
+}
+
 /// Reads the `h` link parameter. Returns the usable history and, if anything was left out
-/// (not a number, not a movie, a repeat, beyond [`MAX_HISTORY`]), a sentence saying so.
-pub fn parse_history_param(param: &str, catalogue: &Catalogue) -> (Vec<u32>, Option<String>) {
+/// (not a number, not a movie, a repeat, beyond [`MAX_HISTORY`]), what and how much.
+pub fn parse_history_param(param: &str, catalogue: &Catalogue) -> (Vec<u32>, Option<HistoryNote>) {
     let parts: Vec<&str> = param
         .split(HISTORY_SEPARATOR)
         .map(str::trim)
@@ -476,13 +547,9 @@ pub fn parse_history_param(param: &str, catalogue: &Catalogue) -> (Vec<u32>, Opt
     // Ids that do not parse become 0, which is never a movie.
     let ids: Vec<u32> = parts.iter().map(|p| p.parse().unwrap_or(0)).collect();
     let (kept, dropped) = clean_history(&ids, catalogue);
-    let note = (dropped > 0).then(|| {
-        format!(
-            "{dropped} of the {} entries in this link {} not usable (unknown movie ids, repeats, or more than {MAX_HISTORY}) and {} left out.",
-            parts.len(),
-            if dropped == 1 { "was" } else { "were" },
-            if dropped == 1 { "was" } else { "were" },
-        )
+    let note = (dropped > 0).then_some(HistoryNote {
+        dropped,
+        total: parts.len(),
     });
     (kept, note)
 }
@@ -589,22 +656,24 @@ pub fn history_attention(
     head: HeadChoice,
 ) -> Result<Matrix, String> {
     let &[batch, heads, window, window2] = shape else {
-        return Err(format!(
-            "attention weights have shape {shape:?}, expected 4 dimensions"
-        ));
+        return Err(t!("recommend.err.weights_dims", shape = format!("{shape:?}")).into_owned());
     };
     if batch < 1 || window != window2 || weights.len() != batch * heads * window * window {
-        return Err(format!(
-            "attention weights have shape {shape:?} but {} values",
-            weights.len()
-        ));
+        return Err(t!(
+            "recommend.err.weights_values",
+            shape = format!("{shape:?}"),
+            n = weights.len()
+        )
+        .into_owned());
     }
     if kept > window {
-        return Err(format!("{kept} items do not fit a window of {window}"));
+        return Err(t!("recommend.err.window", kept = kept, window = window).into_owned());
     }
     let chosen: Vec<usize> = match head {
         HeadChoice::Head(h) if h < heads => vec![h],
-        HeadChoice::Head(h) => return Err(format!("there is no head {} (of {heads})", h + 1)),
+        HeadChoice::Head(h) => {
+            return Err(t!("recommend.err.no_head", head = h + 1, heads = heads).into_owned())
+        }
         HeadChoice::Average => (0..heads).collect(),
     };
     let first = window - kept;
@@ -777,7 +846,7 @@ mod tests {
         let (h, note) = parse_history_param(&history_param(&all), &c);
         assert_eq!(h.len(), MAX_HISTORY);
         assert_eq!(h[0], 6, "the most recent are kept");
-        assert!(note.is_some_and(|n| n.contains("5 of the 505")));
+        assert!(note.is_some_and(|n| n.to_string().contains("5 of the 505")));
         let mut h2 = h.clone();
         assert_eq!(
             apply_edit(&mut h2, Edit::Add(1), &c),
@@ -793,12 +862,21 @@ mod tests {
         assert_eq!(parse_history_param("", &c), (vec![], None));
         let (h, note) = parse_history_param("4-x-1-4--99-0-🙂", &c);
         assert_eq!(h, vec![4, 1]);
-        let note = note.expect("a note");
+        let note = note.expect("a note").to_string();
         assert!(note.contains("5 of the 7"), "{note}");
         let (_, note) = parse_history_param("4-99", &c);
+        let note = note.expect("a note");
         assert!(note
-            .expect("a note")
+            .to_string()
             .contains("1 of the 2 entries in this link was"));
+        let zh = t!(
+            "recommend.link_dropped",
+            n = 5,
+            total = 7,
+            max = MAX_HISTORY,
+            locale = "zh-CN"
+        );
+        assert!(zh.contains("7 项中有 5 项"), "{zh}");
     }
 
     #[test]

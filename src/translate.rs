@@ -12,10 +12,14 @@
 //! No yew, no tract: everything here runs natively under `cargo test`; the decoder is a
 //! closure, so the loop is tested with a fake model here and with tract in `tests/models`.
 
+use rust_i18n::t;
 use serde::Deserialize;
 
 use crate::maths::Matrix;
 use crate::protocol::{Encoded, InputSpec, Tensor};
+
+pub mod analysis;
+pub mod link;
 
 /// Keys under which the page loads the two graphs into the worker.
 pub const ENCODER_KEY: &str = "translate-encoder";
@@ -96,24 +100,20 @@ pub struct TranslateManifest {
 impl TranslateManifest {
     pub fn parse(json: &str) -> Result<Self, String> {
         let m: Self = serde_json::from_str(json)
-            .map_err(|e| format!("the translation model's manifest is not valid: {e}"))?;
+            .map_err(|e| t!("translate.err.manifest_invalid", error = e).into_owned())?;
         let vocab = m.vocab_size;
         if m.n_heads == 0 || m.n_dec_layers == 0 || m.d_model == 0 || m.max_new_tokens == 0 {
-            return Err("the translation model's manifest has a zero dimension".into());
+            return Err(t!("translate.err.manifest_zero").into_owned());
         }
         if [m.bos_id, m.eos_id, m.unk_id]
             .iter()
             .any(|&id| id as usize >= vocab)
         {
-            return Err(
-                "the translation model's manifest names a token outside its vocabulary".into(),
-            );
+            return Err(t!("translate.err.manifest_token").into_owned());
         }
         for f in [&m.encoder, &m.decoder, &m.tokenizer] {
             if !m.files.contains_key(f) {
-                return Err(format!(
-                    "the translation model's manifest does not describe {f}"
-                ));
+                return Err(t!("translate.err.manifest_file", file = f).into_owned());
             }
         }
         Ok(m)
@@ -199,16 +199,16 @@ pub fn decoder_inputs(
     vocab: usize,
 ) -> Result<Vec<Tensor>, String> {
     if let Some(bad) = tgt_ids.iter().find(|&&i| i as usize >= vocab) {
-        return Err(format!(
-            "token id {bad} is outside the vocabulary of {vocab} tokens"
-        ));
+        return Err(t!("translate.err.token_outside", id = bad, vocab = vocab).into_owned());
     }
     if tgt_ids.is_empty() {
-        return Err("the decoder needs at least the start token".into());
+        return Err(t!("translate.err.no_start").into_owned());
     }
     let s = match memory.shape.as_slice() {
         [1, s, _] if *s > 0 => *s,
-        other => return Err(format!("the encoder gave a memory of shape {other:?}")),
+        other => {
+            return Err(t!("translate.err.memory_shape", shape = format!("{other:?}")).into_owned())
+        }
     };
     let mut memory = memory.clone();
     memory.name = MEMORY.to_owned();
@@ -268,16 +268,19 @@ pub fn top_k(log_probs: &[f32], k: usize) -> Vec<Candidate> {
 /// The last row of every head of an attention output `[1, H, rows, cols]`.
 fn last_rows(t: &Tensor, heads: usize, rows: usize, cols: usize) -> Result<Vec<Vec<f32>>, String> {
     if t.shape != [1, heads, rows, cols] {
-        return Err(format!(
-            "`{}` has shape {:?}, expected [1, {heads}, {rows}, {cols}]",
-            t.name, t.shape
-        ));
+        return Err(t!(
+            "translate.err.attn_shape",
+            name = t.name,
+            shape = format!("{:?}", t.shape),
+            expected = format!("[1, {heads}, {rows}, {cols}]")
+        )
+        .into_owned());
     }
     let data = t
         .as_f32()
-        .ok_or_else(|| format!("`{}` is not float32", t.name))?;
+        .ok_or_else(|| t!("translate.err.not_f32", name = t.name).into_owned())?;
     if data.len() != heads * rows * cols || rows == 0 {
-        return Err(format!("`{}` has {} values", t.name, data.len()));
+        return Err(t!("translate.err.value_count", name = t.name, n = data.len()).into_owned());
     }
     Ok((0..heads)
         .map(|h| {
@@ -308,26 +311,30 @@ impl Step {
         s_len: usize,
     ) -> Result<Step, String> {
         let lp = Tensor::find(outputs, LOG_PROBS)
-            .ok_or_else(|| format!("the decoder gave no `{LOG_PROBS}`"))?;
+            .ok_or_else(|| t!("translate.err.no_output", name = LOG_PROBS).into_owned())?;
         let values = lp
             .as_f32()
             .filter(|v| lp.shape == [1, dims.vocab] && v.len() == dims.vocab)
             .ok_or_else(|| {
-                format!(
-                    "`{LOG_PROBS}` has shape {:?}, expected [1, {}]",
-                    lp.shape, dims.vocab
+                t!(
+                    "translate.err.log_probs_shape",
+                    name = LOG_PROBS,
+                    shape = format!("{:?}", lp.shape),
+                    vocab = dims.vocab
                 )
+                .into_owned()
             })?;
         let top = top_k(values, TOP_K);
         let chosen = top
             .first()
             .map(|c| c.id)
-            .ok_or_else(|| "the decoder's probabilities are all NaN".to_owned())?;
+            .ok_or_else(|| t!("translate.err.all_nan").into_owned())?;
         let mut self_rows = Vec::with_capacity(dims.n_layers);
         let mut cross_rows = Vec::with_capacity(dims.n_layers);
         for l in 0..dims.n_layers {
             let find = |name: String| {
-                Tensor::find(outputs, &name).ok_or_else(|| format!("the decoder gave no `{name}`"))
+                Tensor::find(outputs, &name)
+                    .ok_or_else(|| t!("translate.err.no_output", name = name).into_owned())
             };
             self_rows.push(last_rows(
                 find(self_attn_name(l))?,
@@ -420,7 +427,7 @@ impl Decoding {
     /// Adds the step computed for [`Decoding::prefix`]; checks its shapes.
     pub fn push(&mut self, step: Step) -> Result<(), String> {
         if self.finished() {
-            return Err("the translation is already finished".into());
+            return Err(t!("translate.err.finished").into_owned());
         }
         let t = self.steps.len() + 1;
         let ok_layers = step.self_rows.len() == self.dims.n_layers
@@ -437,10 +444,14 @@ impl Decoding {
                 .flatten()
                 .all(|r| r.len() == self.src_len);
         if !ok_layers || !ok_rows {
-            return Err(format!(
-                "step {t} has attention maps of the wrong size (expected {} layers × {} heads over {t} positions and {} source tokens)",
-                self.dims.n_layers, self.dims.n_heads, self.src_len
-            ));
+            return Err(t!(
+                "translate.err.step_size",
+                t = t,
+                layers = self.dims.n_layers,
+                heads = self.dims.n_heads,
+                src = self.src_len
+            )
+            .into_owned());
         }
         self.steps.push(step);
         Ok(())
@@ -535,7 +546,7 @@ pub fn vocab_from_tokenizer_json(json: &str) -> Result<Vec<String>, String> {
         added_tokens: Vec<Added>,
     }
     let file: File = serde_json::from_str(json)
-        .map_err(|e| format!("the tokenizer file could not be read: {e}"))?;
+        .map_err(|e| t!("translate.err.tokenizer_invalid", error = e).into_owned())?;
     let n = file
         .model
         .vocab
@@ -544,7 +555,7 @@ pub fn vocab_from_tokenizer_json(json: &str) -> Result<Vec<String>, String> {
         .max()
         .map_or(0, |m| m + 1);
     if n > 1_000_000 {
-        return Err("the tokenizer file has an implausibly large vocabulary".into());
+        return Err(t!("translate.err.tokenizer_large").into_owned());
     }
     let mut out = vec![String::new(); n];
     for (tok, id) in file.model.vocab {
@@ -554,7 +565,7 @@ pub fn vocab_from_tokenizer_json(json: &str) -> Result<Vec<String>, String> {
         out[a.id] = a.content;
     }
     if let Some(gap) = out.iter().position(String::is_empty) {
-        return Err(format!("the tokenizer file has no token for id {gap}"));
+        return Err(t!("translate.err.tokenizer_gap", id = gap).into_owned());
     }
     Ok(out)
 }
@@ -593,11 +604,13 @@ pub fn starts_word(token: &str) -> bool {
 pub fn truncation_note(encoded: &Encoded) -> Option<String> {
     encoded.truncated().then(|| {
         let kept = encoded.ids.len();
-        format!(
-            "This text is {} tokens long; the model reads at most {kept}, so only the first {} tokens (and the end mark) are translated.",
-            encoded.untruncated_len,
-            kept.saturating_sub(1)
+        t!(
+            "translate.truncated",
+            n = encoded.untruncated_len,
+            kept = kept,
+            first = kept.saturating_sub(1)
         )
+        .into_owned()
     })
 }
 

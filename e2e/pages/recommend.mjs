@@ -26,13 +26,27 @@ export class RecommendPage extends WalkthroughPage {
   get queryNote() { return this.page.locator(byTestId("rec-query-note")); }
   get layerSelect() { return this.page.locator(byTestId("rec-layer")); }
   get headSelect() { return this.page.locator(byTestId("rec-head")); }
-  get heatmap() { return this.page.locator(`.rec-attention ${byTestId("heatmap")}[data-name^="attention"]`); }
+  // The section's own heatmap (not the what-if panel's), whatever the interface language.
+  get heatmap() { return this.page.locator(`.rec-attention > figure.matrix ${byTestId("heatmap")}`); }
+  get linkProblem() { return this.page.locator(byTestId("link-problem")); }
+  get whatIf() { return this.page.locator(byTestId("whatif")); }
   get explanation() { return this.page.locator(byTestId("rec-explain")); }
   get acknowledgement() { return this.page.locator(byTestId("rec-acknowledgement")); }
 
   /** Opens #/recommend, with `query` (e.g. "h=50-181") when given. */
   async open(query) {
     await this.page.goto(`${this.baseUrl}#/recommend${query ? `?${query}` : ""}`);
+  }
+
+  /** The address bar's hash. */
+  async hash() {
+    return this.page.evaluate(() => location.hash);
+  }
+
+  /** The history index (0-based) whose prediction is inspected (the pressed ○/◉ button). */
+  async queryIndex() {
+    const item = this.page.locator(`${byTestId("rec-history-item")}:has(${byTestId("rec-query")}[aria-pressed="true"])`);
+    return Number(await item.getAttribute("data-index"));
   }
 
   /** The number of results shown so far (data-run of [data-testid=rec-run]). */

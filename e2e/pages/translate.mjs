@@ -26,14 +26,68 @@ export class TranslatePage extends WalkthroughPage {
   get candidates() { return this.page.locator(byTestId("candidate")); }
   get layerButtons() { return this.page.locator(byTestId("layer-button")); }
   get headButtons() { return this.page.locator(byTestId("head-button")); }
-  get crossHeatmap() { return this.page.locator(`${byTestId("heatmap")}[data-name^="Cross-attention"]`); }
-  get selfHeatmap() { return this.page.locator(`${byTestId("heatmap")}[data-name^="Decoder self-attention"]`); }
+  // Picked by data-kind, which does not depend on the interface language.
+  get crossHeatmap() { return this.page.locator(`${byTestId("heatmap")}[data-kind="cross"]`); }
+  get selfHeatmap() { return this.page.locator(`${byTestId("heatmap")}[data-kind="self"]`); }
+  /** The figure (heatmap + Table/Save tools) of the cross-attention grid. */
+  get crossFigure() { return this.page.locator("figure.matrix", { has: this.crossHeatmap }).first(); }
+  get linkProblem() { return this.page.locator(byTestId("link-problem")); }
+  get shiftSection() { return this.page.locator(byTestId("step-shift")); }
+  get shiftRows() { return this.page.locator(byTestId("shift-row")); }
+  get shiftPoints() { return this.page.locator(byTestId("shift-point")); }
+  get layerShiftRows() { return this.page.locator(byTestId("layer-shift-row")); }
+  get whatIf() { return this.page.locator(byTestId("whatif")); }
   get timings() { return this.page.locator(byTestId("timings")); }
 
   /** Opens #/translate (with `?text=` when given). */
   async open(text) {
     const hash = text === undefined ? "#/translate" : `#/translate?text=${encodeURIComponent(text)}`;
     await this.page.goto(`${this.baseUrl}${hash}`);
+  }
+
+  /** Opens `#/translate?<query>` (a permalink as the address bar holds it). */
+  async openLink(query) {
+    await this.page.goto(`${this.baseUrl}#/translate${query ? `?${query}` : ""}`);
+  }
+
+  /** The address bar's hash. */
+  async hash() {
+    return this.page.evaluate(() => location.hash);
+  }
+
+  /** The pressed layer button (1-based) and head button ("avg" or 0-based index). */
+  async pickedView() {
+    return {
+      layer: Number(await this.page.locator('[data-testid="layer-button"][aria-pressed="true"]').getAttribute("data-layer")),
+      head: await this.page.locator('[data-testid="head-button"][aria-pressed="true"]').getAttribute("data-head"),
+    };
+  }
+
+  /** Per decoding step of the analysis table: { step, entropy, top1, argmax, shift|null }. */
+  async shiftTable() {
+    return this.shiftRows.evaluateAll((rows) =>
+      rows.map((r) => ({
+        step: Number(r.dataset.step),
+        entropy: Number(r.dataset.entropy),
+        top1: Number(r.dataset.top1),
+        argmax: Number(r.dataset.argmax),
+        shift: r.dataset.shift === undefined ? null : Number(r.dataset.shift),
+        current: r.classList.contains("current"),
+      })),
+    );
+  }
+
+  /** Per layer of the analysis: { layer, meanEntropy, meanTop1, meanShift|null, current }. */
+  async layerShiftTable() {
+    return this.layerShiftRows.evaluateAll((rows) =>
+      rows.map((r) => ({
+        layer: Number(r.dataset.layer),
+        meanEntropy: Number(r.dataset.meanEntropy),
+        meanTop1: Number(r.dataset.meanTop1),
+        meanShift: r.dataset.meanShift === undefined ? null : Number(r.dataset.meanShift),
+        current: r.classList.contains("current"),
+      })),
+    );
   }
 
   /** The step counter: steps shown and computed, whether decoding finished, whether a step runs. */

@@ -3,6 +3,7 @@
 
 use std::rc::Rc;
 
+use rust_i18n::t;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -19,8 +20,14 @@ pub enum GridHover {
 
 #[derive(Properties, PartialEq)]
 pub struct AttentionGridProps {
-    /// Name for captions, `data-name` and cell labels.
+    /// Stable name (`data-name`, exported file names), in English.
     pub name: AttrValue,
+    /// The name the reader sees (captions, cell labels), when it differs from `name`.
+    #[prop_or_default]
+    pub label: Option<AttrValue>,
+    /// What the grid shows, language-independent (`data-kind`, e.g. "cross" or "self").
+    #[prop_or_default]
+    pub kind: AttrValue,
     pub matrix: Rc<Matrix>,
     pub rows: Rc<Vec<String>>,
     pub cols: Rc<Vec<String>>,
@@ -56,6 +63,8 @@ fn attr_usize(e: &web_sys::Element, name: &str) -> Option<usize> {
 
 #[component]
 pub fn AttentionGrid(props: &AttentionGridProps) -> Html {
+    let _lang = crate::ui::lang::use_lang();
+    let label = props.label.clone().unwrap_or_else(|| props.name.clone());
     let svg_ref = use_node_ref();
     let m = &props.matrix;
     let (n_rows, n_cols) = m.shape();
@@ -108,10 +117,10 @@ pub fn AttentionGrid(props: &AttentionGridProps) -> Html {
             let v = m.get(i, j).unwrap_or(f32::NAN);
             let row = props.rows.get(i).map(String::as_str).unwrap_or("");
             let col = props.cols.get(j).map(String::as_str).unwrap_or("");
-            let label = if masked {
-                format!("{}[{row}, {col}] masked (a later position)", props.name)
+            let cell_label = if masked {
+                t!("translate.grid.masked", name = label, row = row, col = col).into_owned()
             } else {
-                format!("{}[{row}, {col}] = {}", props.name, format_value(v))
+                format!("{label}[{row}, {col}] = {}", format_value(v))
             };
             let fill = if masked {
                 "url(#tr-mask-hatch)".to_owned()
@@ -122,7 +131,7 @@ pub fn AttentionGrid(props: &AttentionGridProps) -> Html {
                 <rect data-testid="cell" data-row={i.to_string()} data-col={j.to_string()}
                     class={classes!(masked.then_some("tr-masked"))}
                     x={x.to_string()} y={y.to_string()} width={cell.to_string()} height={cell.to_string()}
-                    fill={fill} aria-label={label.clone()}><title>{ label }</title></rect>
+                    fill={fill} aria-label={cell_label.clone()}><title>{ cell_label }</title></rect>
             });
         }
     }
@@ -159,15 +168,15 @@ pub fn AttentionGrid(props: &AttentionGridProps) -> Html {
     html! {
         <figure class="matrix tr-grid">
             <figcaption>
-                <span class="matrix-name">{ props.name.clone() }</span>
+                <span class="matrix-name">{ label.clone() }</span>
                 <span class="matrix-shape">{ format!(" ({n_rows} × {n_cols})") }</span>
                 if !props.caption.is_empty() { <span class="matrix-caption">{ " " }{ props.caption.clone() }</span> }
             </figcaption>
             <div class="matrix-scroll">
-                <svg ref={svg_ref.clone()} class="heatmap tr-heatmap" data-testid="heatmap" data-name={props.name.clone()}
+                <svg ref={svg_ref.clone()} class="heatmap tr-heatmap" data-testid="heatmap" data-name={props.name.clone()} data-kind={props.kind.clone()}
                     data-rows={n_rows.to_string()} data-cols={n_cols.to_string()}
                     viewBox={format!("0 0 {width} {height}")} width={width.to_string()}
-                    role="img" aria-label={format!("{} heatmap, {n_rows} × {n_cols}", props.name)}
+                    role="img" aria-label={t!("translate.grid.label", name = label, rows = n_rows, cols = n_cols)}
                     onmouseover={onmove} onmouseleave={onleave}>
                     if props.causal {
                     <defs>
@@ -183,7 +192,7 @@ pub fn AttentionGrid(props: &AttentionGridProps) -> Html {
                     { marks }
                 </svg>
             </div>
-            <MatrixTools name={props.name.clone()} matrix={props.matrix.clone()} rows={props.rows.clone()}
+            <MatrixTools name={props.name.clone()} label={props.label.clone()} matrix={props.matrix.clone()} rows={props.rows.clone()}
                 cols={Some(props.cols.clone())} export={props.export.clone()} svg={svg_ref} />
         </figure>
     }

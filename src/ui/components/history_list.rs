@@ -3,6 +3,7 @@
 
 use std::rc::Rc;
 
+use rust_i18n::t;
 use yew::prelude::*;
 
 use crate::recommend::{Catalogue, Edit};
@@ -35,6 +36,7 @@ pub struct HistoryListProps {
 
 #[component]
 pub fn HistoryList(props: &HistoryListProps) -> Html {
+    let _lang = crate::ui::lang::use_lang();
     let n = props.history.len();
     let max = props
         .bars
@@ -45,9 +47,9 @@ pub fn HistoryList(props: &HistoryListProps) -> Html {
         })
         .fold(0.0f32, f32::max);
     html! {
-        <ol class="rec-history" data-testid="rec-history" aria-label="Viewing history, oldest first">
+        <ol class="rec-history" data-testid="rec-history" aria-label={t!("recommend.history.label")}>
             { for props.history.iter().enumerate().map(|(i, &id)| {
-                let label = props.catalogue.get(id).map_or_else(|| format!("id {id}"), |m| m.label());
+                let label = props.catalogue.get(id).map_or_else(|| t!("recommend.id", id = id).into_owned(), |m| m.label());
                 let genres = props.catalogue.get(id).map(|m| m.genre_text()).unwrap_or_default();
                 let bar = props.bars.get(i).copied().unwrap_or(Bar::Pending);
                 let is_query = i == props.query;
@@ -57,8 +59,8 @@ pub fn HistoryList(props: &HistoryListProps) -> Html {
                         format!("{w:.3}"),
                         "weight",
                     ),
-                    Bar::Later => (0.0, "masked".to_owned(), "later"),
-                    Bar::Outside => (0.0, "not seen".to_owned(), "outside"),
+                    Bar::Later => (0.0, t!("recommend.history.masked").into_owned(), "later"),
+                    Bar::Outside => (0.0, t!("recommend.history.not_seen").into_owned(), "outside"),
                     Bar::Pending => (0.0, String::new(), "pending"),
                 };
                 let edit = |e: Edit| { let cb = props.onedit.clone(); Callback::from(move |_: MouseEvent| cb.emit(e.clone())) };
@@ -68,9 +70,9 @@ pub fn HistoryList(props: &HistoryListProps) -> Html {
                     Callback::from(move |_: MouseEvent| cb.emit(target))
                 };
                 let weight_title = match bar {
-                    Bar::Weight(w) => format!("attention weight {w:.4}"),
-                    Bar::Later => "after the chosen position: the causal mask hides it (weight 0)".into(),
-                    Bar::Outside => "older than the model's window of recent movies: not seen".into(),
+                    Bar::Weight(w) => t!("recommend.history.weight_title", w = format!("{w:.4}")).into_owned(),
+                    Bar::Later => t!("recommend.history.later_title").into_owned(),
+                    Bar::Outside => t!("recommend.history.outside_title").into_owned(),
                     Bar::Pending => String::new(),
                 };
                 html! {
@@ -79,7 +81,7 @@ pub fn HistoryList(props: &HistoryListProps) -> Html {
                         data-bar={state}>
                         <span class="rec-pos" aria-hidden="true">{ i + 1 }</span>
                         <div class="rec-item-main">
-                            <span class="rec-title">{ label.clone() }</span>
+                            <span class="rec-title" lang="en">{ label.clone() }</span>
                             <span class="rec-genres">{ genres }</span>
                         </div>
                         <div class="rec-attn" title={weight_title.clone()}>
@@ -89,14 +91,14 @@ pub fn HistoryList(props: &HistoryListProps) -> Html {
                         <div class="rec-item-tools">
                             <button type="button" class="rec-query-button" data-testid="rec-query"
                                 aria-pressed={is_query.to_string()} onclick={onquery}
-                                aria-label={format!("Show the prediction right after {label}")}
-                                title="Show attention and recommendations right after this movie">{ if is_query { "◉" } else { "○" } }</button>
+                                aria-label={t!("recommend.history.query_label", title = label)}
+                                title={t!("recommend.history.query_title")}>{ if is_query { "◉" } else { "○" } }</button>
                             <button type="button" data-testid="rec-up" disabled={i == 0}
-                                aria-label={format!("Move {label} earlier")} onclick={edit(Edit::MoveUp(i))}>{ "↑" }</button>
+                                aria-label={t!("recommend.history.up_label", title = label)} onclick={edit(Edit::MoveUp(i))}>{ "↑" }</button>
                             <button type="button" data-testid="rec-down" disabled={i + 1 == n}
-                                aria-label={format!("Move {label} later")} onclick={edit(Edit::MoveDown(i))}>{ "↓" }</button>
+                                aria-label={t!("recommend.history.down_label", title = label)} onclick={edit(Edit::MoveDown(i))}>{ "↓" }</button>
                             <button type="button" data-testid="rec-remove"
-                                aria-label={format!("Remove {label}")} onclick={edit(Edit::Remove(i))}>{ "✕" }</button>
+                                aria-label={t!("recommend.history.remove_label", title = label)} onclick={edit(Edit::Remove(i))}>{ "✕" }</button>
                         </div>
                     </li>
                 }

@@ -3,6 +3,7 @@
 
 use std::rc::Rc;
 
+use rust_i18n::t;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -15,13 +16,34 @@ pub struct MovieSearchProps {
     pub history: Rc<Vec<u32>>,
     /// Called with the id of the movie to add.
     pub onadd: Callback<u32>,
-    /// A sentence for the page (no match, empty query), or `None` to clear it.
-    pub onnotice: Callback<Option<String>>,
+    /// Why nothing was added (no match, empty query), or `None` to clear the note.
+    pub onnotice: Callback<Option<SearchNotice>>,
     #[prop_or_default]
     pub disabled: bool,
 }
 
 const LIST_ID: &str = "rec-search-results";
+
+/// Why Enter in the search box added nothing. Its `Display` is the sentence for the page, in
+/// the current language (so a stored notice follows a language switch).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SearchNotice {
+    /// The box is empty.
+    EmptyQuery,
+    /// Nothing matches `query` (shortened) among the catalogue's `movies`.
+    NoMatch { query: String, movies: usize },
+}
+
+impl std::fmt::Display for SearchNotice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SearchNotice::EmptyQuery => f.write_str(&t!("recommend.search.empty")),
+            SearchNotice::NoMatch { query, movies } => {
+                f.write_str(&t!("recommend.search.no_match", query = query, n = movies))
+            }
+        }
+    }
+}
 
 fn shorten(s: &str, max: usize) -> String {
     let mut out: String = s.chars().take(max).collect();
@@ -33,6 +55,7 @@ fn shorten(s: &str, max: usize) -> String {
 
 #[component]
 pub fn MovieSearch(props: &MovieSearchProps) -> Html {
+    let _lang = crate::ui::lang::use_lang();
     let query = use_state(String::new);
     let active = use_state(|| 0usize);
     let results = props.catalogue.search(&query, SEARCH_LIMIT);
@@ -89,12 +112,12 @@ pub fn MovieSearch(props: &MovieSearchProps) -> Html {
                 if let Some(&id) = ids.get(active_index) {
                     add.emit(id);
                 } else if query.trim().is_empty() {
-                    onnotice.emit(Some("Type part of a movie title first.".into()));
+                    onnotice.emit(Some(SearchNotice::EmptyQuery));
                 } else {
-                    onnotice.emit(Some(format!(
-                        "No movie matches “{}”. Nothing was added: the model knows only the {n_movies} movies of MovieLens-100k (mostly from the 1990s).",
-                        shorten(query.trim(), 60)
-                    )));
+                    onnotice.emit(Some(SearchNotice::NoMatch {
+                        query: shorten(query.trim(), 60),
+                        movies: n_movies,
+                    }));
                 }
             }
             "Escape" => {
@@ -110,15 +133,15 @@ pub fn MovieSearch(props: &MovieSearchProps) -> Html {
     let option_id = |i: usize| format!("{LIST_ID}-{i}");
     html! {
         <div class="rec-search" data-testid="rec-search">
-            <label for="rec-search-input">{ "Add a movie" }</label>
+            <label for="rec-search-input">{ t!("recommend.search.label") }</label>
             <input id="rec-search-input" type="text" data-testid="rec-search-input" autocomplete="off"
-                spellcheck="false" placeholder="Search a title or a year, e.g. “star wars” or “1995”"
+                spellcheck="false" placeholder={t!("recommend.search.placeholder")}
                 role="combobox" aria-autocomplete="list" aria-expanded={expanded.to_string()}
                 aria-controls={LIST_ID}
                 aria-activedescendant={expanded.then(|| option_id(active_index))}
                 value={(*query).clone()} {oninput} {onkeydown} disabled={props.disabled} />
             if expanded {
-                <ul id={LIST_ID} class="rec-results" role="listbox" aria-label="Matching movies"
+                <ul id={LIST_ID} class="rec-results" role="listbox" aria-label={t!("recommend.search.results")}
                     data-testid="rec-search-results">
                     { for results.iter().enumerate().map(|(i, m)| {
                         let selected = i == active_index;
@@ -130,10 +153,10 @@ pub fn MovieSearch(props: &MovieSearchProps) -> Html {
                             <li id={option_id(i)} role="option" aria-selected={selected.to_string()}
                                 class={classes!("rec-result", selected.then_some("active"), seen.then_some("seen"))}
                                 data-testid="rec-search-result" data-id={m.id.to_string()} {onclick} {onmousedown}>
-                                <span class="rec-title">{ m.label() }</span>
+                                <span class="rec-title" lang="en">{ m.label() }</span>
                                 <span class="rec-genres">{ m.genre_text() }</span>
-                                <span class="rec-id">{ format!("id {}", m.id) }</span>
-                                if seen { <span class="rec-seen">{ "in history" }</span> }
+                                <span class="rec-id">{ t!("recommend.id", id = m.id) }</span>
+                                if seen { <span class="rec-seen">{ t!("recommend.search.in_history") }</span> }
                             </li>
                         }
                     }) }

@@ -2,6 +2,7 @@
 
 use std::rc::Rc;
 
+use rust_i18n::t;
 use yew::prelude::*;
 
 use crate::recommend::Catalogue;
@@ -20,25 +21,26 @@ pub struct RecommendationListProps {
 
 #[component]
 pub fn RecommendationList(props: &RecommendationListProps) -> Html {
+    let _lang = crate::ui::lang::use_lang();
     html! {
         <ol class="rec-top" data-testid="rec-top" data-source={props.source.clone()}>
             { for props.items.iter().map(|&(id, score)| {
                 let movie = props.catalogue.get(id);
-                let label = movie.map_or_else(|| format!("id {id}"), |m| m.label());
+                let label = movie.map_or_else(|| t!("recommend.id", id = id).into_owned(), |m| m.label());
                 let genres = movie.map(|m| m.genre_text()).unwrap_or_default();
                 let later = props.later.iter().position(|&h| h == id);
                 html! {
                     <li class={classes!("rec-top-item", later.is_some().then_some("hit"))}
                         data-testid="rec-top-item" data-id={id.to_string()}>
                         <div class="rec-item-main">
-                            <span class="rec-title">{ label }</span>
+                            <span class="rec-title" lang="en">{ label }</span>
                             <span class="rec-genres">{ genres }</span>
                         </div>
                         if let Some(s) = score {
-                            <span class="rec-score" title="score = the position's output · the movie's embedding (higher = more likely next)">{ format!("{s:.2}") }</span>
+                            <span class="rec-score" title={t!("recommend.top.score_title")}>{ format!("{s:.2}") }</span>
                         }
                         if later.is_some() {
-                            <span class="rec-hit" data-testid="rec-hit">{ "✓ watched later" }</span>
+                            <span class="rec-hit" data-testid="rec-hit">{ t!("recommend.top.watched_later") }</span>
                         }
                     </li>
                 }

@@ -1,5 +1,6 @@
 //! The most likely next tokens at one decoding step, as bars, with the chosen one marked.
 
+use rust_i18n::t;
 use yew::prelude::*;
 
 use crate::translate::Candidate;
@@ -17,9 +18,10 @@ pub struct TopCandidatesProps {
 
 #[component]
 pub fn TopCandidates(props: &TopCandidatesProps) -> Html {
+    let _lang = crate::ui::lang::use_lang();
     html! {
-        <section class="tr-top" data-testid="top-candidates" aria-label="Most likely next tokens">
-            <h3>{ format!("Step {}: the {} most likely next tokens", props.step, props.candidates.len()) }</h3>
+        <section class="tr-top" data-testid="top-candidates" aria-label={t!("translate.top.label")}>
+            <h3>{ t!("translate.top.title", step = props.step, n = props.candidates.len()) }</h3>
             <table class="tr-top-table">
                 <tbody>
                     { for props.candidates.iter().zip(&props.labels).map(|(c, label)| {
@@ -28,16 +30,16 @@ pub fn TopCandidates(props: &TopCandidatesProps) -> Html {
                         html! {
                             <tr class={classes!(chosen.then_some("tr-chosen"))} data-testid="candidate"
                                 data-id={c.id.to_string()} data-prob={format!("{p:.6}")}>
-                                <td class="tr-cand-token" dir="auto">{ label.clone() }</td>
+                                <td class="tr-cand-token" dir="auto" lang="fr">{ label.clone() }</td>
                                 <td class="tr-cand-bar"><span class="tr-bar" style={format!("width:{:.1}%", (p * 100.0).clamp(0.0, 100.0))}></span></td>
                                 <td class="tr-cand-prob">{ format!("{:.1}%", p * 100.0) }</td>
-                                <td class="tr-cand-note">{ if chosen { "← chosen" } else { "" } }</td>
+                                <td class="tr-cand-note">if chosen { { t!("translate.top.chosen") } }</td>
                             </tr>
                         }
                     }) }
                 </tbody>
             </table>
-            <p class="hint">{ "Greedy decoding takes the most likely token at every step." }</p>
+            <p class="hint">{ t!("translate.top.greedy") }</p>
         </section>
     }
 }

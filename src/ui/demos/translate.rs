@@ -10,6 +10,7 @@ use std::rc::Rc;
 
 use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
+use rust_i18n::t;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -18,7 +19,9 @@ use yew_agent::prelude::*;
 use crate::export::ExportContext;
 use crate::maths::Matrix;
 use crate::protocol::{Encoded, ModelError, Tensor};
-use crate::route::{Demo, Route};
+use crate::route::{link_problem, Demo, Route};
+use crate::translate::analysis::{layer_shifts, step_shifts};
+use crate::translate::link::TranslateLink;
 use crate::translate::{
     average, decoder_inputs, decoder_outputs, decoder_specs, detokenize, display_token,
     encoder_inputs, encoder_specs, starts_word, truncation_note, vocab_from_tokenizer_json,
@@ -32,6 +35,9 @@ use crate::ui::fetch::{fetch_bytes_cached, fetch_text};
 use crate::ui::state::ModelStatus;
 use crate::ui::worker_client::{encode, infer, load_graph, Runner};
 use crate::worker::AttentionWorker;
+
+mod shift_view;
+use shift_view::StepShiftView;
 
 /// Pause between steps while playing.
 const PLAY_MS: u32 = 450;
@@ -51,6 +57,8 @@ enum Mode {
     Play,
     /// Every remaining step, as fast as the model goes.
     All,
+    /// Opening a link: every step up to this many, then wait.
+    Restore(usize),
 }
 
 /// The tokenized source and the encoder's output for it.
@@ -86,13 +94,25 @@ struct TrState {
     head: Option<usize>,
     hover: Option<Hover>,
     error: Option<String>,
-    message: Option<String>,
+    message: Option<Message>,
     encode_ms: Option<f64>,
     step_ms: Vec<f64>,
+    /// The link the page was opened with, until the manifest says what it may hold.
+    link: Option<TranslateLink>,
+    /// The step the link asks for, until the first translation reaches it.
+    pending_step: Option<usize>,
+    /// Link parameters that could not be used (named on the page).
+    link_bad: Vec<&'static str>,
 }
 
-impl Default for TrState {
-    fn default() -> Self {
+/// A note about the input, kept as a value so it is worded in the current language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Message {
+    EmptyInput,
+}
+
+impl TrState {
+    fn from_link(link: &TranslateLink) -> Self {
         Self {
             status: ModelStatus::Loading {
                 loaded: 0,
@@ -100,7 +120,7 @@ impl Default for TrState {
             },
             manifest: None,
             vocab: None,
-            text: String::new(),
+            text: link.text.clone().unwrap_or_default(),
             run: 0,
             source: None,
             decoding: None,
@@ -114,7 +134,19 @@ impl Default for TrState {
             message: None,
             encode_ms: None,
             step_ms: Vec::new(),
+            link: Some(link.clone()),
+            pending_step: None,
+            link_bad: link.bad.clone(),
         }
+    }
+
+    /// Whether the view on screen is the one to keep in the address bar (not while the link
+    /// the page was opened with is still being restored).
+    fn settled(&self) -> bool {
+        self.manifest.is_some()
+            && self.link.is_none()
+            && self.pending_step.is_none()
+            && !matches!(self.mode, Mode::Restore(_))
     }
 }
 
@@ -134,7 +166,7 @@ enum Action {
     },
     Rejected {
         run: u64,
-        message: String,
+        message: Message,
     },
     StepStarted,
     StepDone {
@@ -163,6 +195,16 @@ impl Reducible for TrState {
         match action {
             Action::Manifest(m) => {
                 s.layer = m.n_dec_layers.saturating_sub(1);
+                if let Some(mut link) = s.link.take() {
+                    link.bad.clear();
+                    link.fit(m.n_dec_layers, m.n_heads, m.max_new_tokens);
+                    s.link_bad.extend(link.bad);
+                    if let Some(l) = link.layer {
+                        s.layer = l;
+                    }
+                    s.head = link.head;
+                    s.pending_step = link.step;
+                }
                 s.manifest = Some(m);
             }
             Action::Vocab(v) => s.vocab = Some(v),
@@ -198,6 +240,8 @@ impl Reducible for TrState {
                     return self;
                 }
                 s.busy = false;
+                // The link's step applies to the translation the link started, the first one.
+                let target = s.pending_step.take();
                 match result {
                     Ok(src) => {
                         if let Some(m) = &s.manifest {
@@ -205,7 +249,11 @@ impl Reducible for TrState {
                                 Some(Rc::new(Decoding::new(m.dims(), src.encoded.ids.len())));
                             s.source = Some(src);
                             s.shown = 0;
-                            s.mode = Mode::Play;
+                            s.mode = match target {
+                                Some(0) => Mode::Idle,
+                                Some(n) => Mode::Restore(n),
+                                None => Mode::Play,
+                            };
                             s.encode_ms = Some(ms);
                         }
                     }
@@ -216,6 +264,7 @@ impl Reducible for TrState {
                 if run != s.run {
                     return self;
                 }
+                s.pending_step = None;
                 s.busy = false;
                 s.message = Some(message);
             }
@@ -227,15 +276,25 @@ impl Reducible for TrState {
                 s.busy = false;
                 let pushed = match (result, s.decoding.as_mut()) {
                     (Ok(step), Some(d)) => Rc::make_mut(d).push(step),
-                    (Ok(_), None) => Err("no translation is in progress".into()),
+                    (Ok(_), None) => Err(t!("translate.no_translation").into_owned()),
                     (Err(e), _) => Err(e),
                 };
                 match pushed {
                     Ok(()) => {
                         s.step_ms.push(ms);
-                        s.shown = s.decoding.as_ref().map_or(0, |d| d.steps().len());
+                        let computed = s.decoding.as_ref().map_or(0, |d| d.steps().len());
+                        s.shown = computed;
                         let done = s.decoding.as_ref().is_some_and(|d| d.finished());
-                        if s.mode == Mode::Single || done {
+                        if let Mode::Restore(n) = s.mode {
+                            if computed >= n || done {
+                                s.shown = n.min(computed);
+                                s.mode = Mode::Idle;
+                                if computed < n {
+                                    // The translation ended before the link's step.
+                                    s.link_bad.push("step");
+                                }
+                            }
+                        } else if s.mode == Mode::Single || done {
                             s.mode = Mode::Idle;
                         }
                     }
@@ -310,11 +369,14 @@ async fn load_model(runner: Runner, dispatch: UseReducerDispatcher<TrState>) {
     {
         Ok(v) if v.len() == manifest.vocab_size => dispatch.dispatch(Action::Vocab(Rc::new(v))),
         Ok(v) => {
-            return fail(format!(
-                "The tokenizer file has {} tokens where the model expects {}: the files do not belong together. Reload to try again.",
-                v.len(),
-                manifest.vocab_size
-            ))
+            return fail(
+                t!(
+                    "translate.tokenizer_mismatch",
+                    n = v.len(),
+                    expected = manifest.vocab_size
+                )
+                .into_owned(),
+            )
         }
         Err(e) => return fail(e),
     }
@@ -359,7 +421,7 @@ async fn start(runner: Runner, dispatch: UseReducerDispatcher<TrState>, run: u64
         Err(ModelError::EmptyInput) => {
             return dispatch.dispatch(Action::Rejected {
                 run,
-                message: "Type an English sentence to translate, or pick an example.".into(),
+                message: Message::EmptyInput,
             })
         }
         Err(e) => {
@@ -384,7 +446,7 @@ async fn start(runner: Runner, dispatch: UseReducerDispatcher<TrState>, run: u64
                 encoded,
                 memory: Rc::new(m.clone()),
             })),
-            None => Err("The encoder gave no memory.".to_owned()),
+            None => Err(t!("translate.no_memory").into_owned()),
         },
         Err(e) => Err(e.to_string()),
     };
@@ -471,7 +533,7 @@ fn chips(
             let enter = { let d = dispatch.clone(); Callback::from(move |_: MouseEvent| d.dispatch(Action::Hover(Some(make(i))))) };
             let leave = { let d = dispatch.clone(); Callback::from(move |_: MouseEvent| d.dispatch(Action::Hover(None))) };
             let click = { let d = dispatch.clone(); Callback::from(move |_: MouseEvent| d.dispatch(Action::Hover(Some(make(i))))) };
-            let title = match w { Some(w) => format!("{} (attention {:.3})", t, w), None => t.clone() };
+            let title = match w { Some(w) => t!("translate.chip_title", token = t, weight = format!("{w:.3}")).into_owned(), None => t.clone() };
             html! {
                 <li class={classes!("tr-chip", starts_word(t).then_some("tr-word"), (hovered == Some(i)).then_some("tr-hovered"), (current == Some(i)).then_some("tr-current-chip"))}
                     data-testid={testid} data-index={i.to_string()} data-weight={w.map(|w| format!("{w:.4}"))}
@@ -485,17 +547,13 @@ fn chips(
 
 #[component]
 pub fn TranslateDemo() -> Html {
-    let route = use_context::<Route>();
-    let state = use_reducer(|| {
-        let mut s = TrState::default();
-        if let Some(t) = route.as_ref().and_then(|r| r.get("text")) {
-            s.text = t.chars().take(2000).collect();
-        }
-        s
-    });
+    let _lang = crate::ui::lang::use_lang();
+    let route = use_context::<Route>().unwrap_or_else(|| Route::of(Demo::Translate));
+    let link = use_memo((), |_| TranslateLink::read(&route));
+    let state = use_reducer(|| TrState::from_link(&link));
     let runner = use_oneshot_runner::<AttentionWorker>();
     let dispatch = state.dispatcher();
-    let whatif = use_state(crate::maths::WhatIf::default);
+    let whatif = use_state(|| link.whatif.clone());
 
     {
         let (runner, dispatch) = (runner.clone(), dispatch.clone());
@@ -556,7 +614,11 @@ pub fn TranslateDemo() -> Html {
                 };
                 if !busy {
                     match mode {
-                        Mode::Single | Mode::All if shown >= computed && !finished => go(),
+                        Mode::Single | Mode::All | Mode::Restore(_)
+                            if shown >= computed && !finished =>
+                        {
+                            go()
+                        }
                         Mode::Play if shown < computed => {
                             let d = dispatch.clone();
                             timer = Some(Timeout::new(PLAY_MS, move || d.dispatch(Action::Tick)));
@@ -636,6 +698,30 @@ pub fn TranslateDemo() -> Html {
     let shown = state.shown.min(computed);
     let finished = decoding.as_ref().is_some_and(|d| d.finished());
 
+    {
+        // Keep the address bar a link to exactly this view (replaceState: no history entry per
+        // step), once the link the page was opened with has been restored.
+        let link = TranslateLink {
+            text: Some(
+                source
+                    .as_ref()
+                    .map_or_else(|| state.text.clone(), |s| s.text.clone()),
+            ),
+            step: decoding.as_ref().map(|_| shown),
+            layer: Some(state.layer).filter(|&l| l + 1 != n_layers),
+            head: state.head,
+            whatif: (*whatif).clone(),
+            bad: Vec::new(),
+        };
+        let hash = state.settled().then(|| link.write().to_string());
+        use_effect_with(hash, |hash| {
+            if let (Some(hash), Ok(history)) = (hash, gloo::utils::window().history()) {
+                let _ =
+                    history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(hash));
+            }
+        });
+    }
+
     // tokens
     let src_tokens: Rc<Vec<String>> = Rc::new(
         source
@@ -705,11 +791,28 @@ pub fn TranslateDemo() -> Html {
     let current_step = decoding
         .as_ref()
         .and_then(|d| shown.checked_sub(1).and_then(|i| d.steps().get(i)));
+    // How the cross-attention moves from step to step, and the same per layer.
+    let shifts = cross.as_ref().map(|m| Rc::new(step_shifts(m)));
+    let layers = decoding
+        .as_ref()
+        .filter(|_| shown > 0)
+        .map(|d| Rc::new(layer_shifts(d, shown, view.head)));
 
-    let view_name = match view.head {
+    // Stable (English) names: `data-name` and exported file names do not change with the
+    // interface language.
+    let view_id = match view.head {
         Some(h) => format!("layer {}, head {}", view.layer + 1, h + 1),
         None => format!("layer {}, average of {n_heads} heads", view.layer + 1),
     };
+    let view_name = match view.head {
+        Some(h) => t!("translate.view.head", layer = view.layer + 1, head = h + 1),
+        None => t!(
+            "translate.view.average",
+            layer = view.layer + 1,
+            n = n_heads
+        ),
+    }
+    .into_owned();
     // Exported files say which model, sentence, step, layer and head they show.
     let export = Rc::new(ExportContext {
         model: manifest
@@ -724,10 +827,16 @@ pub fn TranslateDemo() -> Html {
     let unk_in_source = source
         .as_ref()
         .is_some_and(|s| s.encoded.tokens.iter().any(|t| t == "<unk>"));
-    let stop_note = decoding.as_ref().and_then(|d| d.stop()).filter(|_| shown == computed).map(|stop| match stop {
-        Stop::EndOfSentence => format!("Done: the model chose the end-of-sentence token </s> after {} tokens.", computed.saturating_sub(1)),
-        Stop::MaxLength => format!("Stopped: {computed} tokens is the most this demo lets the decoder produce, and it had not chosen </s> yet."),
-    });
+    let stop_note = decoding
+        .as_ref()
+        .and_then(|d| d.stop())
+        .filter(|_| shown == computed)
+        .map(|stop| match stop {
+            Stop::EndOfSentence => {
+                t!("translate.stop.eos", n = computed.saturating_sub(1)).into_owned()
+            }
+            Stop::MaxLength => t!("translate.stop.max", n = computed).into_owned(),
+        });
     let playing = state.mode == Mode::Play;
     let step_ms = state
         .step_ms
@@ -735,17 +844,26 @@ pub fn TranslateDemo() -> Html {
         .map(|m| format!("{m:.2}"))
         .collect::<Vec<_>>()
         .join(",");
+    let message = state.message.map(|m| match m {
+        Message::EmptyInput => t!("translate.empty_input"),
+    });
+    let counter = if finished {
+        t!("translate.counter", shown = shown, computed = computed)
+    } else {
+        t!("translate.counter_more", shown = shown, computed = computed)
+    };
 
     html! {
         <div class="demo tr-demo" data-testid="translate-demo">
             <header class="demo-head">
-                <p class="tagline">{ "Type an English sentence and watch an encoder–decoder transformer translate it into French, one token at a time, with every attention weight it uses." }</p>
+                <p class="tagline">{ t!("translate.tagline") }</p>
                 if let (ModelStatus::Ready(_), Some(m)) = (&state.status, &manifest) {
                     <div class="status ready" data-testid="model-status" data-state="ready" role="status">
-                        { format!("✓ {} is running in your browser: {} encoder + {} decoder layers × {} heads, d_model = {}, up to {} source tokens.",
-                            m.name, m.n_enc_layers, m.n_dec_layers, m.n_heads, m.d_model, m.max_src) }
+                        { t!("translate.ready", name = m.name, enc = m.n_enc_layers, dec = m.n_dec_layers,
+                            heads = m.n_heads, d = m.d_model, max = m.max_src) }
                         if let Some(sc) = &m.metrics.int8 {
-                            <span class="muted">{ format!(" It learned from Bible verses only (World English Bible → Louis Segond 1910), so short Bible-like sentences work best and modern English does not. On {} verses it never saw: BLEU {:.1}, chrF {:.1}.", sc.verses, sc.bleu, sc.chrf) }</span>
+                            <span class="muted" data-testid="bible-note">{ " " }{ t!("translate.bible_note", verses = sc.verses,
+                                bleu = format!("{:.1}", sc.bleu), chrf = format!("{:.1}", sc.chrf)) }</span>
                         }
                     </div>
                 } else {
@@ -753,35 +871,36 @@ pub fn TranslateDemo() -> Html {
                 }
             </header>
 
-            <section class="input" aria-label="English sentence">
-                <label for="tr-text">{ "English sentence" }</label>
+            <section class="input" aria-label={t!("translate.input_label")}>
+                <label for="tr-text">{ t!("translate.input_label") }</label>
                 <div class="tr-input-row">
-                    <textarea id="tr-text" data-testid="text-input" rows="2" spellcheck="false" dir="auto"
+                    <textarea id="tr-text" data-testid="text-input" rows="2" spellcheck="false" dir="auto" lang="en"
                         value={state.text.clone()} oninput={oninput} onkeydown={onkeydown} />
-                    <button class="tr-go" data-testid="translate-button" disabled={!ready || state.busy} onclick={onsubmit}>{ "Translate" }</button>
+                    <button class="tr-go" data-testid="translate-button" disabled={!ready || state.busy} onclick={onsubmit}>{ t!("translate.button") }</button>
                 </div>
                 if let Some(m) = &manifest {
                     if !m.examples.is_empty() {
-                        <div class="examples" aria-label="Examples">
-                            <span class="muted">{ "Try: " }</span>
+                        <div class="examples" aria-label={t!("translate.examples")}>
+                            <span class="muted">{ t!("translate.try") }</span>
                             { for m.examples.iter().map(|ex| {
                                 let (begin, text) = (begin.clone(), ex.clone());
-                                html! { <button class="example" data-testid="example" disabled={!ready}
+                                html! { <button class="example" data-testid="example" disabled={!ready} lang="en"
                                     onclick={Callback::from(move |_| begin.emit(text.clone()))}>{ ex.clone() }</button> }
                             }) }
                         </div>
                     }
                 }
-                if let Some(m) = &state.message {
-                    <p class="note" data-testid="input-message" role="status">{ m.clone() }</p>
+                if let Some(problem) = link_problem(&state.link_bad) {
+                    <p class="note" data-testid="link-problem" role="status">{ problem }</p>
+                }
+                if let Some(m) = message {
+                    <p class="note" data-testid="input-message" role="status">{ m }</p>
                 }
                 if let Some(note) = source.as_ref().and_then(|s| truncation_note(&s.encoded)) {
                     <p class="note" data-testid="truncation-note" role="status">{ note }</p>
                 }
                 if unk_in_source {
-                    <p class="note subtle" data-testid="unknown-note">
-                        { "<unk> marks characters the model never saw (it learned from Bible verses only): emoji, most symbols and other scripts become <unk>, and it translates around them as best it can." }
-                    </p>
+                    <p class="note subtle" data-testid="unknown-note">{ t!("translate.unknown_note") }</p>
                 }
                 if let Some(e) = &state.error {
                     <p class="error" data-testid="error" role="alert">{ e.clone() }</p>
@@ -789,53 +908,53 @@ pub fn TranslateDemo() -> Html {
             </section>
 
             if let (Some(src), Some(_)) = (&source, &decoding) {
-                <section class="tr-tokens" aria-label="Source and translation">
+                <section class="tr-tokens" aria-label={t!("translate.tokens_label")}>
                     <div class="tr-strip">
-                        <span class="tr-strip-label">{ "English" }</span>
-                        <ol class="tr-chips" data-testid="source-tokens" aria-label="Source tokens">
+                        <span class="tr-strip-label">{ t!("translate.english") }</span>
+                        <ol class="tr-chips" data-testid="source-tokens" aria-label={t!("translate.source_tokens")} lang="en">
                             { chips(&src_tokens, src_weights.as_deref(), "src-token", Hover::Source,
                                 match state.hover { Some(Hover::Source(j)) => Some(j), _ => None }, None, &dispatch) }
                         </ol>
                     </div>
                     <div class="tr-strip">
-                        <span class="tr-strip-label">{ "French" }</span>
-                        <ol class="tr-chips" data-testid="target-tokens" aria-label="Translation tokens">
+                        <span class="tr-strip-label">{ t!("translate.french") }</span>
+                        <ol class="tr-chips" data-testid="target-tokens" aria-label={t!("translate.target_tokens")} lang="fr">
                             { chips(&out_tokens, tgt_weights.as_deref(), "tgt-token", Hover::Target,
                                 match state.hover { Some(Hover::Target(i)) => Some(i), _ => None }, shown.checked_sub(1), &dispatch) }
                             if shown == 0 { <li class="tr-chip tr-empty">{ "…" }</li> }
                         </ol>
                     </div>
-                    <p class="tr-translation" data-testid="translation" dir="auto" data-source={src.text.clone()}>{ translation.clone() }</p>
-                    <p class="hint">{ "Hover over (or tap) a French token to see which English tokens it attended to, or an English token to see which French tokens attended to it (in the layer and head picked below)." }</p>
+                    <p class="tr-translation" data-testid="translation" dir="auto" lang="fr" data-source={src.text.clone()}>{ translation.clone() }</p>
+                    <p class="hint">{ t!("translate.hover_hint") }</p>
                 </section>
 
-                <div class="tr-controls" role="group" aria-label="Decoding controls">
-                    <button data-testid="back" onclick={act(|| Action::Back)} disabled={shown == 0} aria-label="Step back">{ "◀ Back" }</button>
-                    <button data-testid="forward" onclick={act(|| Action::Forward)} disabled={state.busy || (finished && shown >= computed)} aria-label="Step forward">{ "Step ▶" }</button>
-                    <button data-testid="play" onclick={act(|| Action::TogglePlay)} aria-pressed={playing.to_string()}>{ if playing { "❚❚ Pause" } else { "▶▶ Play" } }</button>
-                    <button data-testid="all" onclick={act(|| Action::All)} disabled={finished && shown >= computed}>{ "Translate all" }</button>
+                <div class="tr-controls" role="group" aria-label={t!("translate.controls")}>
+                    <button data-testid="back" onclick={act(|| Action::Back)} disabled={shown == 0} aria-label={t!("translate.back_label")}>{ t!("translate.back") }</button>
+                    <button data-testid="forward" onclick={act(|| Action::Forward)} disabled={state.busy || (finished && shown >= computed)} aria-label={t!("translate.forward_label")}>{ t!("translate.forward") }</button>
+                    <button data-testid="play" onclick={act(|| Action::TogglePlay)} aria-pressed={playing.to_string()}>{ if playing { t!("translate.pause") } else { t!("translate.play") } }</button>
+                    <button data-testid="all" onclick={act(|| Action::All)} disabled={finished && shown >= computed}>{ t!("translate.all") }</button>
                     <span class="tr-progress" data-testid="step-counter" data-shown={shown.to_string()} data-computed={computed.to_string()}
                         data-finished={finished.to_string()} data-busy={state.busy.to_string()}>
-                        { format!("Step {shown} of {}", if finished { computed.to_string() } else { format!("{computed}+") }) }
-                        if state.busy { <span class="muted">{ " · computing…" }</span> }
+                        { counter }
+                        if state.busy { <span class="muted">{ t!("translate.computing") }</span> }
                     </span>
                 </div>
                 if let Some(note) = &stop_note {
                     <p class="note" data-testid="stop-note" role="status">{ note.clone() }</p>
                 }
 
-                <div class="tr-view" role="group" aria-label="Which attention to show">
-                    <span>{ "Layer " }</span>
+                <div class="tr-view" role="group" aria-label={t!("translate.which")}>
+                    <span>{ t!("translate.layer") }</span>
                     { for (0..n_layers).map(|l| {
                         let d = dispatch.clone();
-                        html! { <button data-testid="layer-button" class={classes!("tr-pick", (l == view.layer).then_some("on"))} aria-pressed={(l == view.layer).to_string()}
+                        html! { <button data-testid="layer-button" data-layer={(l + 1).to_string()} class={classes!("tr-pick", (l == view.layer).then_some("on"))} aria-pressed={(l == view.layer).to_string()}
                             onclick={Callback::from(move |_| d.dispatch(Action::SetLayer(l)))}>{ l + 1 }</button> }
                     }) }
-                    <span class="tr-sep">{ "Head " }</span>
+                    <span class="tr-sep">{ t!("translate.head") }</span>
                     {{
                         let d = dispatch.clone();
                         html! { <button data-testid="head-button" data-head="avg" class={classes!("tr-pick", view.head.is_none().then_some("on"))} aria-pressed={view.head.is_none().to_string()}
-                            onclick={Callback::from(move |_| d.dispatch(Action::SetHead(None)))}>{ "average" }</button> }
+                            onclick={Callback::from(move |_| d.dispatch(Action::SetHead(None)))}>{ t!("translate.average") }</button> }
                     }}
                     { for (0..n_heads).map(|h| {
                         let d = dispatch.clone();
@@ -847,11 +966,11 @@ pub fn TranslateDemo() -> Html {
                 <div class="tr-panels">
                     <div class="tr-panel tr-panel-wide">
                         if let Some(m) = &cross {
-                            <AttentionGrid name={format!("Cross-attention, {view_name}")} matrix={m.clone()} rows={out_tokens.clone()} cols={src_tokens.clone()}
+                            <AttentionGrid name={format!("Cross-attention, {view_id}")} label={Some(AttrValue::from(t!("translate.cross_name", view = view_name).into_owned()))} kind="cross" matrix={m.clone()} rows={out_tokens.clone()} cols={src_tokens.clone()}
                                 hover={grid_hover} current_row={shown.checked_sub(1)} onhover={on_grid_hover.clone()} export={Some(export.clone())}
-                                caption="row: the French token chosen at that step; column: an English token. Each row sums to 1." />
+                                caption={t!("translate.cross_caption")} />
                         } else {
-                            <p class="hint" data-testid="no-steps">{ "The alignment matrix fills here row by row, one row per decoding step: press Step or Play." }</p>
+                            <p class="hint" data-testid="no-steps">{ t!("translate.no_steps") }</p>
                         }
                     </div>
                     if let Some(st) = current_step {
@@ -862,28 +981,36 @@ pub fn TranslateDemo() -> Html {
                     }
                     if let Some(m) = &selfm {
                         <div class="tr-panel">
-                            <AttentionGrid name={format!("Decoder self-attention, {view_name}")} matrix={m.clone()} rows={prefix_tokens.clone()} cols={prefix_tokens.clone()}
+                            <AttentionGrid name={format!("Decoder self-attention, {view_id}")} label={Some(AttrValue::from(t!("translate.self_name", view = view_name).into_owned()))} kind="self" matrix={m.clone()} rows={prefix_tokens.clone()} cols={prefix_tokens.clone()}
                                 causal=true current_row={shown.checked_sub(1)} export={Some(export.clone())}
-                                caption="row: a decoder position (its input token); column: the positions it may look at. Hatched cells are masked: no position sees a later one." />
+                                caption={t!("translate.self_caption")} />
                         </div>
                     }
                 </div>
+                if let (Some(shifts), Some(layers)) = (&shifts, &layers) {
+                    <StepShiftView shifts={shifts.clone()} layers={layers.clone()} targets={out_tokens.clone()} sources={src_tokens.clone()}
+                        current={shown.checked_sub(1)} hovered={match state.hover { Some(Hover::Target(i)) => Some(i), _ => None }}
+                        layer={view.layer} view_name={view_name.clone()} view_id={view_id.clone()} export={export.clone()} onhover={{
+                            let d = dispatch.clone();
+                            Callback::from(move |i: Option<usize>| d.dispatch(Action::Hover(i.map(Hover::Target))))
+                        }} />
+                }
             }
 
             if let (Some(m), Some(h), Some(man)) = (&cross, view.head, &manifest) {
                 <WhatIfPanel source={Rc::new(WhatIfSource::from_weights((**m).clone(), man.d_model / man.n_heads.max(1),
-                        (out_tokens.clone(), src_tokens.clone()), (view.layer, h), "the model's (none: every English token)"))}
+                        (out_tokens.clone(), src_tokens.clone()), (view.layer, h), &t!("translate.whatif_mask")))}
                     whatif={(*whatif).clone()} onchange={{ let whatif = whatif.clone(); Callback::from(move |v| whatif.set(v)) }}
                     export={Some(export.clone())} />
             } else if cross.is_some() {
-                <p class="hint" data-testid="whatif-pick-head">{ "What if…? Pick one head (not the average) to recompute its cross-attention with another recipe: no ÷√d_k, a temperature, hard attention or a mask." }</p>
+                <p class="hint" data-testid="whatif-pick-head">{ t!("translate.whatif_pick_head") }</p>
             }
 
             <footer class="about">
-                <p>{ "The encoder reads the English tokens once; then the decoder runs once per French token, on <s> and every token chosen so far, and its cross-attention says where in the English it looked. Keys: ← and → step back and forward. Everything runs in a web worker with tract; nothing is sent anywhere." }</p>
+                <p>{ t!("translate.about") }</p>
                 if !state.step_ms.is_empty() {
-                    <p class="muted">{ format!("Encoder {:.1} ms; decoder step median {:.1} ms over {} steps (from request to answer).",
-                        state.encode_ms.unwrap_or(0.0), median(&state.step_ms), state.step_ms.len()) }</p>
+                    <p class="muted">{ t!("translate.timing", encoder = format!("{:.1}", state.encode_ms.unwrap_or(0.0)),
+                        median = format!("{:.1}", median(&state.step_ms)), n = state.step_ms.len()) }</p>
                 }
                 <span data-testid="timings" hidden=true data-run={state.run.to_string()} data-encode-ms={state.encode_ms.map(|m| format!("{m:.2}")).unwrap_or_default()}
                     data-step-ms={step_ms}></span>

@@ -9,12 +9,13 @@ mod state;
 
 use std::rc::Rc;
 
+use rust_i18n::t;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 use yew_agent::prelude::*;
 
-use self::state::{Action, RecResult, RecState, Status};
+use self::state::{Action, Notice, RecResult, RecState, Status};
 use crate::export::ExportContext;
 use crate::maths::Matrix;
 use crate::protocol::{InputSpec, Tensor};
@@ -22,10 +23,10 @@ use crate::recommend::{
     history_attention, popular_excluding, top_k_excluding, weights_output, Catalogue, Edit,
     HeadChoice, ModelInput, RecManifest, INPUT_ITEMS, INPUT_POSITION, OUTPUT_SCORES, TOP_K,
 };
-use crate::route::{Demo, Route};
+use crate::route::{link_problem, read_what_if, write_what_if, Demo, Route};
 use crate::ui::components::heatmap::{ColorScale, Heatmap};
 use crate::ui::components::history_list::{Bar, HistoryList};
-use crate::ui::components::movie_search::MovieSearch;
+use crate::ui::components::movie_search::{MovieSearch, SearchNotice};
 use crate::ui::components::recommendation_list::RecommendationList;
 use crate::ui::components::{WhatIfPanel, WhatIfSource};
 use crate::ui::fetch::{fetch_bytes_cached, fetch_text};
@@ -70,18 +71,21 @@ async fn load_model(runner: Runner, dispatch: UseReducerDispatcher<RecState>) {
     let items_url = versioned(&manifest.items, &manifest.items_sha256);
     let catalogue = match fetch_bytes_cached(&items_url, |_| ()).await.and_then(|b| {
         String::from_utf8(b)
-            .map_err(|_| format!("{items_url} is not text."))
+            .map_err(|_| t!("recommend.err.not_text", url = items_url).into_owned())
             .and_then(|t| Catalogue::from_json(&t))
     }) {
         Ok(c) => Rc::new(c.with_popularity(&manifest.popularity)),
         Err(e) => return fail(e),
     };
     if catalogue.len() + 1 != manifest.n_ids {
-        return fail(format!(
-            "The movie list has {} movies where the model expects {}: the files do not belong together. Reload to try again.",
-            catalogue.len(),
-            manifest.n_ids - 1
-        ));
+        return fail(
+            t!(
+                "recommend.err.items_mismatch",
+                n = catalogue.len(),
+                expected = manifest.n_ids - 1
+            )
+            .into_owned(),
+        );
     }
     dispatch.dispatch(Action::Loaded(manifest.clone(), catalogue));
     let total = manifest.onnx_bytes;
@@ -104,10 +108,13 @@ async fn load_model(runner: Runner, dispatch: UseReducerDispatcher<RecState>) {
             if missing.is_empty() {
                 dispatch.dispatch(Action::Ready);
             } else {
-                fail(format!(
-                    "This model file is not the recommender: it has no output {}.",
-                    missing.join(", ")
-                ));
+                fail(
+                    t!(
+                        "recommend.err.not_recommender",
+                        outputs = missing.join(", ")
+                    )
+                    .into_owned(),
+                );
             }
         }
         Err(e) => fail(e),
@@ -158,10 +165,10 @@ async fn run(
                             latency_ms: now_ms() - started,
                         }))
                     } else {
-                        Err("The model did not return its attention weights.".to_owned())
+                        Err(t!("recommend.err.no_weights").into_owned())
                     }
                 }
-                _ => Err("The model's scores have an unexpected shape.".to_owned()),
+                _ => Err(t!("recommend.err.scores_shape").into_owned()),
             }
         }
         Err(e) => Err(e.to_string()),
@@ -179,18 +186,17 @@ fn status_bar(state: &RecState) -> Html {
     match &state.status {
         Status::Loading { loaded, total } => html! {
             <div class="status loading" data-testid="model-status" data-state="loading" role="status">
-                <span>{ "Downloading the recommender… " }</span>
+                <span>{ t!("recommend.downloading") }</span>
                 <progress data-testid="progress" max={(*total).max(1).to_string()} value={loaded.to_string()}
-                    aria-label="Model download progress"></progress>
-                if *total > 0 { <span class="muted">{ format!(" {:.0} of {:.0} KB", *loaded as f64 / 1024.0, *total as f64 / 1024.0) }</span> }
+                    aria-label={t!("recommend.progress_label")}></progress>
+                if *total > 0 { <span class="muted">{ t!("recommend.progress_kb", loaded = format!("{:.0}", *loaded as f64 / 1024.0), total = format!("{:.0}", *total as f64 / 1024.0)) }</span> }
             </div>
         },
         Status::Ready => {
             let m = state.manifest.as_ref();
             html! {
                 <div class="status ready" data-testid="model-status" data-state="ready" role="status">
-                    { format!("✓ The recommender is running in your browser: {} layers × {} heads, reading the {} most recent movies.",
-                        m.map_or(0, |m| m.n_layers), m.map_or(0, |m| m.n_heads), m.map_or(0, |m| m.window)) }
+                    { t!("recommend.ready", layers = m.map_or(0, |m| m.n_layers), heads = m.map_or(0, |m| m.n_heads), window = m.map_or(0, |m| m.window)) }
                 </div>
             }
         }
@@ -200,6 +206,20 @@ fn status_bar(state: &RecState) -> Html {
             </div>
         },
     }
+}
+
+/// The sentence for the link's unusable parameters; `at` (the inspected position) is named
+/// here, the others by [`link_problem`].
+fn link_problem_text(bad: &[&'static str]) -> Option<String> {
+    let names: Vec<String> = bad
+        .iter()
+        .map(|&part| match part {
+            "at" => t!("recommend.link_position").into_owned(),
+            other => other.to_owned(),
+        })
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    link_problem(&names)
 }
 
 fn short(s: &str, max: usize) -> String {
@@ -212,11 +232,13 @@ fn short(s: &str, max: usize) -> String {
 
 #[component]
 pub fn RecommendDemo() -> Html {
-    let route = use_context::<Route>().unwrap_or_default();
-    let state = use_reducer(|| RecState::from_route(&route));
+    let _lang = crate::ui::lang::use_lang();
+    let route = use_context::<Route>().unwrap_or_else(|| Route::of(Demo::Recommend));
+    let link = use_memo((), |_| read_what_if(&route));
+    let state = use_reducer(|| RecState::from_route(&route, link.1.clone()));
     let runner = use_oneshot_runner::<AttentionWorker>();
     let seq = use_mut_ref(|| 0u64);
-    let whatif = use_state(crate::maths::WhatIf::default);
+    let whatif = use_state(|| link.0.clone());
 
     {
         let (runner, dispatch) = (runner.clone(), state.dispatcher());
@@ -252,7 +274,9 @@ pub fn RecommendDemo() -> Html {
     }
     {
         // Keep the link in the address bar restoring this view (replace: no history entry).
-        let hash = state.route().to_string();
+        let mut route = state.route();
+        write_what_if(&mut route, &whatif);
+        let hash = route.to_string();
         let loaded = state.catalogue.is_some();
         use_effect_with((hash, loaded), move |(hash, loaded)| {
             let location = gloo::utils::window().location();
@@ -273,7 +297,9 @@ pub fn RecommendDemo() -> Html {
     };
     let on_notice = {
         let d = dispatch.clone();
-        Callback::from(move |n: Option<String>| d.dispatch(Action::Notice(n)))
+        Callback::from(move |n: Option<SearchNotice>| {
+            d.dispatch(Action::Notice(n.map(Notice::Search)))
+        })
     };
     let on_query = {
         let d = dispatch.clone();
@@ -318,7 +344,7 @@ pub fn RecommendDemo() -> Html {
         return html! {
             <div class="demo rec" data-testid="rec-demo">
                 <header class="demo-head">
-                    <p class="tagline">{ "Build a viewing history and see which movies a small self-attentive recommender suggests next, and which past movies it attends to." }</p>
+                    <p class="tagline">{ t!("recommend.tagline_short") }</p>
                     { status_bar(&state) }
                 </header>
                 <About manifest={None::<Rc<RecManifest>>} />
@@ -364,11 +390,21 @@ pub fn RecommendDemo() -> Html {
             .collect(),
     };
 
-    let layer_label = format!("layer {}", state.layer + 1);
+    let layer_label = t!("recommend.layer_label", layer = state.layer + 1).into_owned();
     let head_label = match state.head {
-        HeadChoice::Head(h) => format!("head {}", h + 1),
-        HeadChoice::Average => "average of the heads".to_owned(),
-    };
+        HeadChoice::Head(h) => t!("recommend.head_label", head = h + 1),
+        HeadChoice::Average => t!("recommend.average_label"),
+    }
+    .into_owned();
+    // Stable (English) name: `data-name` and exported file names.
+    let heatmap_id = format!(
+        "attention, layer {}, {}",
+        state.layer + 1,
+        match state.head {
+            HeadChoice::Head(h) => format!("head {}", h + 1),
+            HeadChoice::Average => "average of the heads".to_owned(),
+        }
+    );
     let query_label = query
         .and_then(|q| catalogue.get(history[q]))
         .map(|m| m.label())
@@ -376,8 +412,8 @@ pub fn RecommendDemo() -> Html {
     let at_latest = query.is_none_or(|q| q + 1 == n);
 
     let examples = html! {
-        <div class="rec-examples" aria-label="Start from a real user's history">
-            <span class="muted">{ "Start from a MovieLens user: " }</span>
+        <div class="rec-examples" aria-label={t!("recommend.examples_label")}>
+            <span class="muted">{ t!("recommend.examples") }</span>
             { for manifest.examples.iter().map(|ex| {
                 let d = dispatch.clone();
                 let user = ex.user;
@@ -386,13 +422,13 @@ pub fn RecommendDemo() -> Html {
                     <button type="button" class={classes!("example", current.then_some("current"))} data-testid="rec-example"
                         data-user={user.to_string()} aria-pressed={current.to_string()}
                         onclick={Callback::from(move |_| d.dispatch(Action::Example(user)))}>
-                        { format!("user {user} · {} movies", ex.history.len()) }
+                        { t!("recommend.example_user", user = user, n = ex.history.len()) }
                     </button>
                 }
             }) }
             <button type="button" class="example" data-testid="rec-clear" disabled={n == 0}
                 onclick={{ let d = dispatch.clone(); Callback::from(move |_| d.dispatch(Action::Edit(Edit::Clear))) }}>
-                { "Clear history" }
+                { t!("recommend.clear") }
             </button>
         </div>
     };
@@ -404,10 +440,8 @@ pub fn RecommendDemo() -> Html {
             .collect();
         html! {
             <section class="rec-panel" aria-labelledby="rec-top-title">
-                <h2 id="rec-top-title">{ "Most popular movies (not the model)" }</h2>
-                <p class="note" data-testid="rec-empty" role="status">
-                    { "Your history is empty, so the model has nothing to attend to. Below are the movies most often rated in MovieLens-100k: a popularity fallback, not a personal recommendation. Add a movie to see the model's picks." }
-                </p>
+                <h2 id="rec-top-title">{ t!("recommend.popular_title") }</h2>
+                <p class="note" data-testid="rec-empty" role="status">{ t!("recommend.empty_note") }</p>
                 <RecommendationList catalogue={catalogue.clone()} items={Rc::new(items)} source="popularity" />
             </section>
         }
@@ -424,16 +458,15 @@ pub fn RecommendDemo() -> Html {
         html! {
             <section class={classes!("rec-panel", stale.then_some("rec-stale"))} aria-labelledby="rec-top-title" aria-busy={stale.to_string()}>
                 if at_latest {
-                    <h2 id="rec-top-title">{ "Top 10 next movies" }</h2>
-                    <p class="hint">{ format!("The model's output after the latest movie, scored against all {} movies; the {seen} already in your history are left out.", catalogue.len()) }</p>
+                    <h2 id="rec-top-title">{ t!("recommend.top_title") }</h2>
+                    <p class="hint">{ t!("recommend.top_hint", n = catalogue.len(), seen = seen) }</p>
                 } else {
-                    <h2 id="rec-top-title">{ format!("What it would suggest right after item {}", query.map_or(0, |q| q + 1)) }</h2>
-                    <p class="hint" data-testid="rec-query-note">{ format!(
-                        "After “{query_label}”, seeing only items 1–{seen} (the causal mask hides the rest). The {seen} seen so far are left out; movies you watched later are marked ✓. Pick the last movie again to get back to the recommendations.") }</p>
+                    <h2 id="rec-top-title">{ t!("recommend.query_title", item = query.map_or(0, |q| q + 1)) }</h2>
+                    <p class="hint" data-testid="rec-query-note">{ t!("recommend.query_note", title = query_label, seen = seen) }</p>
                 }
                 <RecommendationList catalogue={catalogue.clone()} items={Rc::new(items)} later={Rc::new(later)} source="model" />
                 if let Some(r) = &current {
-                    <p class="muted rec-latency">{ format!("Updated in {:.0} ms (model run in the worker and ranking).", r.latency_ms) }</p>
+                    <p class="muted rec-latency">{ t!("recommend.latency", ms = format!("{:.0}", r.latency_ms)) }</p>
                 }
             </section>
         }
@@ -481,7 +514,7 @@ pub fn RecommendDemo() -> Html {
                         manifest.d_model / manifest.n_heads.max(1),
                         (labels.clone(), labels.clone()),
                         (state.layer, h),
-                        "the model's (causal)",
+                        &t!("recommend.whatif_mask"),
                     );
                     let onchange = {
                         let whatif = whatif.clone();
@@ -490,15 +523,15 @@ pub fn RecommendDemo() -> Html {
                     html! { <WhatIfPanel source={Rc::new(source)} whatif={(*whatif).clone()} {onchange} export={Some(export.clone())} /> }
                 }
                 HeadChoice::Average => html! {
-                    <p class="hint" data-testid="whatif-pick-head">{ "What if…? Pick one head (not the average) to recompute its weights with another recipe: no ÷√d_k, a temperature, hard attention or a mask." }</p>
+                    <p class="hint" data-testid="whatif-pick-head">{ t!("recommend.whatif_pick_head") }</p>
                 },
             };
             html! {
                 <>
-                <Heatmap name={format!("attention, {layer_label}, {head_label}")} matrix={Rc::new(m.clone())} export={Some(export)}
+                <Heatmap name={heatmap_id} label={Some(AttrValue::from(t!("recommend.heatmap_name", layer = layer_label, head = head_label).into_owned()))} matrix={Rc::new(m.clone())} export={Some(export)}
                     rows={labels.clone()} cols={Some(labels)} scale={ColorScale::Weights}
                     selected={q_row.map(|q| (q, q))} onselect={Some(onselect)}
-                    caption="rows: the position predicting what comes next; columns: the movie it looks at. Click a row to inspect it." />
+                    caption={t!("recommend.heatmap_caption")} />
                 { what_if }
                 </>
             }
@@ -509,30 +542,32 @@ pub fn RecommendDemo() -> Html {
     html! {
         <div class="demo rec" data-testid="rec-demo">
             <header class="demo-head">
-                <p class="tagline">{ "Build a viewing history and see which movies a small self-attentive recommender (SASRec-style, trained on MovieLens-100k) suggests next, and which past movies it attends to." }</p>
+                <p class="tagline">{ t!("recommend.tagline") }</p>
                 { status_bar(&state) }
             </header>
             if let Some(note) = &state.link_note {
-                <p class="note" data-testid="rec-link-note" role="status">{ note.clone() }</p>
+                <p class="note" data-testid="rec-link-note" role="status">{ note.to_string() }</p>
+            }
+            if let Some(problem) = link_problem_text(&state.link_bad) {
+                <p class="note" data-testid="link-problem" role="status">{ problem }</p>
             }
             <div class="rec-grid">
                 <section class="rec-panel rec-history-panel" aria-labelledby="rec-history-title">
                     <MovieSearch catalogue={catalogue.clone()} history={history.clone()} onadd={on_add} onnotice={on_notice} />
                     if let Some(notice) = &state.notice {
-                        <p class="note" data-testid="rec-notice" role="status">{ notice.clone() }</p>
+                        <p class="note" data-testid="rec-notice" role="status">{ notice.to_string() }</p>
                     }
                     { examples }
-                    <h2 id="rec-history-title">{ format!("Your history ({n} movie{}, oldest first)", if n == 1 { "" } else { "s" }) }</h2>
+                    <h2 id="rec-history-title">{ if n == 1 { t!("recommend.history_title_one") } else { t!("recommend.history_title", n = n) } }</h2>
                     if dropped > 0 {
-                        <p class="note" data-testid="rec-window-note" role="status">{ format!(
-                            "Your history has {n} movies; the model reads only the {window} most recent. The {dropped} oldest are greyed out: the model does not see them, but they still count as watched and are never recommended.") }</p>
+                        <p class="note" data-testid="rec-window-note" role="status">{ t!("recommend.window_note", n = n, window = window, dropped = dropped) }</p>
                     }
                     if n > 0 {
-                        <p class="hint">{ format!("Bars: attention of the position after “{query_label}” ({layer_label}, {head_label}) over the movies up to it; the values are the weights, the bars are scaled to the largest. ○ picks another position.") }</p>
+                        <p class="hint">{ t!("recommend.bars_hint", title = query_label, layer = layer_label, head = head_label) }</p>
                         <HistoryList catalogue={catalogue.clone()} history={history.clone()} bars={Rc::new(bars)}
                             query={query.unwrap_or(0)} onedit={on_edit} onquery={on_query} />
                     } else {
-                        <p class="muted" data-testid="rec-history-empty">{ "No movies yet: search above, or start from a MovieLens user." }</p>
+                        <p class="muted" data-testid="rec-history-empty">{ t!("recommend.history_empty") }</p>
                     }
                 </section>
                 { top_panel }
@@ -544,21 +579,21 @@ pub fn RecommendDemo() -> Html {
 
             if n > 0 {
                 <section class="rec-panel rec-attention" aria-labelledby="rec-attn-title">
-                    <h2 id="rec-attn-title">{ "Attention over the history" }</h2>
+                    <h2 id="rec-attn-title">{ t!("recommend.attention_title") }</h2>
                     <div class="controls">
-                        <label>{ "Layer " }
+                        <label>{ t!("recommend.layer") }
                             <select data-testid="rec-layer" onchange={on_layer}>
                                 { for (0..manifest.n_layers).map(|l| html! { <option value={(l + 1).to_string()} selected={l == state.layer}>{ l + 1 }</option> }) }
                             </select>
                         </label>
-                        <label>{ "Head " }
+                        <label>{ t!("recommend.head") }
                             <select data-testid="rec-head" onchange={on_head}>
-                                <option value="avg" selected={state.head == HeadChoice::Average}>{ "average" }</option>
+                                <option value="avg" selected={state.head == HeadChoice::Average}>{ t!("recommend.average") }</option>
                                 { for (0..manifest.n_heads).map(|h| html! { <option value={(h + 1).to_string()} selected={state.head == HeadChoice::Head(h)}>{ h + 1 }</option> }) }
                             </select>
                         </label>
                     </div>
-                    <p class="hint">{ "Each row is one position of the history and sums to 1. The empty upper-right triangle is the causal mask: a position never looks at movies that come after it. The average is the plain mean of the heads' weights." }</p>
+                    <p class="hint">{ t!("recommend.attention_hint") }</p>
                     { heatmap }
                 </section>
             }
@@ -570,13 +605,14 @@ pub fn RecommendDemo() -> Html {
 
 #[component]
 fn Explanations() -> Html {
+    let _lang = crate::ui::lang::use_lang();
     html! {
         <section class="rec-panel rec-explain" data-testid="rec-explain">
-            <h2>{ "What the causal mask does here" }</h2>
-            <p>{ "The model reads your history as a sequence, oldest first. At every position it computes attention over the movies so far, and the output at that position is trained to predict the movie that came next. The causal mask sets the score of every later movie to −∞ before the softmax, so its weight is exactly 0: a position cannot peek at the answer it is trained to predict. That is what lets training use every position of a history at once." }</p>
-            <p>{ "Here it means: the recommendations come from the last position, which sees the whole window. Pick an earlier movie with ○ and you see what the model would have suggested right after it, from the movies up to that point only; edit anything after it and that prediction does not change. Short histories are padded on the left with an empty item, and that padding is masked too." }</p>
-            <h2>{ "Why attention is not a full explanation" }</h2>
-            <p>{ "A weight says how much of one movie's value vector was mixed into one position at one layer and head. It does not say how much that movie caused a recommendation: the mixed vectors pass through W_O, a feed-forward layer and a second attention layer; the residual connection carries each position's own movie past attention altogether; and the scores compare the result with every movie's embedding. Jain and Wallace (2019, “Attention is not Explanation”) showed that quite different attention weights can give the same predictions; Wiegreffe and Pinter (2019, “Attention is not not Explanation”) answered that attention can still carry information, under conditions that have to be tested. A direct test is to remove a movie (✕) or move it, and watch how the recommendations change." }</p>
+            <h2>{ t!("recommend.explain.mask_title") }</h2>
+            <p>{ t!("recommend.explain.mask_1") }</p>
+            <p>{ t!("recommend.explain.mask_2") }</p>
+            <h2>{ t!("recommend.explain.not_title") }</h2>
+            <p>{ t!("recommend.explain.not_1") }</p>
         </section>
     }
 }
@@ -588,20 +624,24 @@ struct AboutProps {
 
 #[component]
 fn About(props: &AboutProps) -> Html {
+    let _lang = crate::ui::lang::use_lang();
     let metrics = props.manifest.as_ref().map(|m| {
-        let t = &m.metrics.test;
-        format!(
-            " On held-out data (each user's last movie, ranked against every movie they had not seen) it puts the right movie in its top 10 for {:.1}% of users (HR@10; NDCG@10 {:.3}), against {:.1}% (NDCG@10 {:.3}) for recommending the most popular movies.",
-            100.0 * t.sasrec.hr_at_10,
-            t.sasrec.ndcg_at_10,
-            100.0 * t.popularity.hr_at_10,
-            t.popularity.ndcg_at_10
+        let test = &m.metrics.test;
+        t!(
+            "recommend.about.metrics",
+            hr = format!("{:.1}", 100.0 * test.sasrec.hr_at_10),
+            ndcg = format!("{:.3}", test.sasrec.ndcg_at_10),
+            pop_hr = format!("{:.1}", 100.0 * test.popularity.hr_at_10),
+            pop_ndcg = format!("{:.3}", test.popularity.ndcg_at_10)
         )
+        .into_owned()
     });
     html! {
         <footer class="about" data-testid="rec-about">
-            <p>{ "The model: a SASRec-style sequential recommender (Kang & McAuley, 2018) with 2 self-attention layers of 2 heads, learned positions for the 50 most recent movies, trained with PyTorch on the MovieLens-100k data set (943 users, 1,682 movies, 100,000 ratings, used as “watched”, in time order) and run here with tract in a web worker." }{ metrics.unwrap_or_default() }</p>
-            <p data-testid="rec-acknowledgement">{ "Data: MovieLens-100k, by GroupLens Research at the University of Minnesota, used under its terms for research and education. F. Maxwell Harper and Joseph A. Konstan. 2015. The MovieLens Datasets: History and Context. ACM Transactions on Interactive Intelligent Systems (TiiS) 5, 4, Article 19. This site ships only the movies' titles, years and genres, a popularity order and a few users' movie lists (ids only, no ratings or dates), never the ratings themselves." }</p>
+            <p>{ t!("recommend.about.model") }{ metrics.map(|m| format!(" {m}")).unwrap_or_default() }</p>
+            <p data-testid="rec-acknowledgement">{ t!("recommend.about.data") }
+                <cite lang="en">{ " F. Maxwell Harper and Joseph A. Konstan. 2015. The MovieLens Datasets: History and Context. ACM Transactions on Interactive Intelligent Systems (TiiS) 5, 4, Article 19. " }</cite>
+                { t!("recommend.about.shipped") }</p>
         </footer>
     }
 }

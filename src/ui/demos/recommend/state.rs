@@ -6,10 +6,30 @@ use yew::Reducible;
 
 use crate::protocol::Tensor;
 use crate::recommend::{
-    apply_edit, history_param, parse_history_param, Catalogue, Edit, HeadChoice, ModelInput,
-    RecManifest,
+    apply_edit, history_param, parse_history_param, Catalogue, Edit, EditError, HeadChoice,
+    HistoryNote, ModelInput, RecManifest,
 };
 use crate::route::{Demo, Route};
+use crate::ui::components::movie_search::SearchNotice;
+
+/// A note about the last edit or search, kept as a value so it is worded in the current
+/// language when drawn.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Notice {
+    /// An edit was refused.
+    Edit(EditError),
+    /// The search box had nothing to add.
+    Search(SearchNotice),
+}
+
+impl std::fmt::Display for Notice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Notice::Edit(e) => e.fmt(f),
+            Notice::Search(s) => s.fmt(f),
+        }
+    }
+}
 
 /// Where the model is in its life.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,9 +72,11 @@ pub struct RecState {
     /// Sequence number of the newest result shown, to drop answers that arrive late.
     pub shown_seq: u64,
     /// A note about the last edit or search (a refused edit, no match…).
-    pub notice: Option<String>,
-    /// What was wrong with the link the page was opened with.
-    pub link_note: Option<String>,
+    pub notice: Option<Notice>,
+    /// What the link's history lost (unknown ids, repeats…).
+    pub link_note: Option<HistoryNote>,
+    /// The link's other parameters that could not be used (`layer`, `head`, `at`, what-if).
+    pub link_bad: Vec<&'static str>,
     /// The `h` parameter of the link, read once the catalogue is there.
     pending_link: Option<String>,
     pub run_error: Option<String>,
@@ -63,20 +85,29 @@ pub struct RecState {
 }
 
 impl RecState {
-    pub fn from_route(route: &Route) -> Self {
-        let layer = route
-            .get("layer")
-            .and_then(|l| l.parse::<usize>().ok())
-            .and_then(|l| l.checked_sub(1))
-            .unwrap_or(1);
-        let head = match route.get("head") {
-            Some(h) => h
+    /// The state a link asks for; `bad` names the parameters that could not be used (more
+    /// are found once the manifest and the catalogue are known).
+    pub fn from_route(route: &Route, bad: Vec<&'static str>) -> Self {
+        let mut bad = bad;
+        // 1-based in the link; a value that is not a positive number is named and dropped.
+        let mut one_based = |key: &'static str| -> Option<usize> {
+            let v = route.get(key)?;
+            let n = v
+                .trim()
                 .parse::<usize>()
                 .ok()
-                .and_then(|h| h.checked_sub(1))
-                .map_or(HeadChoice::Average, HeadChoice::Head),
-            None => HeadChoice::Average,
+                .and_then(|n| n.checked_sub(1));
+            if n.is_none() {
+                bad.push(key);
+            }
+            n
         };
+        let layer = one_based("layer").unwrap_or(1);
+        let head = match route.get("head") {
+            None | Some("avg") | Some("average") => HeadChoice::Average,
+            Some(_) => one_based("head").map_or(HeadChoice::Average, HeadChoice::Head),
+        };
+        let query = one_based("at");
         Self {
             status: Status::Loading {
                 loaded: 0,
@@ -85,10 +116,7 @@ impl RecState {
             manifest: None,
             catalogue: None,
             history: Rc::new(Vec::new()),
-            query: route
-                .get("at")
-                .and_then(|p| p.parse::<usize>().ok())
-                .and_then(|p| p.checked_sub(1)),
+            query,
             layer,
             head,
             result: None,
@@ -96,6 +124,7 @@ impl RecState {
             shown_seq: 0,
             notice: None,
             link_note: None,
+            link_bad: bad,
             pending_link: route.get("h").map(str::to_owned),
             run_error: None,
             example_user: None,
@@ -155,7 +184,7 @@ pub enum Action {
     Query(Option<usize>),
     SetLayer(usize),
     SetHead(HeadChoice),
-    Notice(Option<String>),
+    Notice(Option<Notice>),
     RunFinished {
         seq: u64,
         result: Result<Rc<RecResult>, String>,
@@ -183,14 +212,24 @@ impl Reducible for RecState {
                     s.history = Rc::new(first.history.clone());
                     s.example_user = Some(first.user);
                 }
-                s.layer = s.layer.min(manifest.n_layers - 1);
+                if s.layer >= manifest.n_layers {
+                    s.layer = manifest.n_layers - 1;
+                    s.link_bad.push("layer");
+                }
                 if let HeadChoice::Head(h) = s.head {
                     if h >= manifest.n_heads {
                         s.head = HeadChoice::Average;
+                        s.link_bad.push("head");
                     }
                 }
-                if s.query.is_some_and(|q| q + 1 >= s.history.len()) {
-                    s.query = None;
+                // The latest item is the default position; past it there is nothing.
+                if let Some(q) = s.query {
+                    if q >= s.history.len() {
+                        s.link_bad.push("at");
+                    }
+                    if q + 1 >= s.history.len() {
+                        s.query = None;
+                    }
                 }
                 s.manifest = Some(manifest);
                 s.catalogue = Some(catalogue);
@@ -215,7 +254,7 @@ impl Reducible for RecState {
                             .filter(|&q| q + 1 < history.len());
                         s.history = Rc::new(history);
                     }
-                    Err(e) => s.notice = Some(e.to_string()),
+                    Err(e) => s.notice = Some(Notice::Edit(e)),
                 }
             }
             Action::Example(user) => {
