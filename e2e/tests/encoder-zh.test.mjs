@@ -41,9 +41,17 @@ describe("the encoder in Chinese (browser language zh-CN)", () => {
     await enc.whatIf.waitFor();
     assert.match(await enc.step.locator("h2").textContent(), /softmax 把每一行变成权重/);
     // The matrix keeps its stable name (data-name, file names); the reader sees it in Chinese.
-    const weights = enc.step.locator('figure.matrix:has([data-testid="heatmap"][data-name="weights head 1"]) .matrix-name');
-    assert.equal((await weights.textContent()).trim(), "权重 头 1");
+    // (The head view opened head 2 of layer 1; the step view keeps that head.)
+    const weights = enc.step.locator('figure.matrix:has([data-testid="heatmap"][data-name="weights head 2"]) .matrix-name');
+    assert.equal((await weights.textContent()).trim(), "权重 头 2");
     assert.match(await enc.whatIfMask.locator("option[value=model]").textContent(), /模型自己的/);
     assert.match(await enc.page.locator("footer.about").textContent(), CJK);
+
+    // Switching to English re-translates what is on screen, the link note included.
+    await enc.page.locator('[data-testid="lang-switch"] [data-lang="en"]').click();
+    await enc.page.locator('[data-testid="view-tab"][data-view="model"]', { hasText: "Model view" }).waitFor();
+    assert.match(await enc.page.getByTestId("step-title").textContent(), /Softmax turns each row into weights/);
+    assert.match(await enc.linkProblem.textContent(), /This link's head could not be used/);
+    assert.match(await enc.whatIfMask.locator("option[value=model]").textContent(), /the model's/);
   });
 });
