@@ -70,6 +70,20 @@ describe("interface language: a Chinese browser", () => {
     assert.match(await app.stepTitle.textContent(), /^1\. Text becomes tokens/);
   });
 
+  it("the start-up failure message (plain JS in index.html) is in Chinese too", async () => {
+    const { app } = ctx;
+    const page = app.page;
+    await page.route(/\.wasm$/, (route) => route.abort());
+    await page.goto(app.baseUrl);
+    const boot = page.locator("#boot[role=alert]");
+    await boot.waitFor();
+    assert.match(await boot.innerText(), /^注意力游乐场无法启动：.*请尝试重新加载/);
+    assert.equal(await app.language(), "zh-CN");
+    // The failure is the point of this test: its errors are expected.
+    ctx.allow = { allowConsole: [/./], allowFailedResponses: [/./] };
+    app.pageErrors.length = 0;
+  });
+
   it("a tampered link's problem is said in Chinese", async () => {
     const { app } = ctx;
     await app.page.goto(`${app.baseUrl}#/walkthrough?text=Hola%20mundo&step=%3Cimg%3E&layer=999&head=-1&temp=99`);
