@@ -15,9 +15,9 @@ pub mod digits;
 pub mod encoder;
 pub mod export;
 pub mod forecast;
-pub mod i18n;
 #[cfg(feature = "runtime")]
 pub mod graph;
+pub mod i18n;
 pub mod manifest;
 pub mod maths;
 #[cfg(feature = "runtime")]
