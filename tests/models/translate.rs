@@ -6,10 +6,11 @@ use std::sync::OnceLock;
 
 use attention_playground::graph::GraphRunner;
 use attention_playground::protocol::{InputSpec, ModelError, Tensor};
+use attention_playground::translate::analysis::{layer_shifts, step_shifts};
 use attention_playground::translate::{
     cross_attn_name, decoder_inputs, decoder_outputs, decoder_specs, detokenize, enc_attn_name,
     encoder_inputs, encoder_specs, greedy_decode, self_attn_name, truncation_note,
-    vocab_from_tokenizer_json, Decoding, Step, Stop, TranslateManifest, LOG_PROBS, MEMORY,
+    vocab_from_tokenizer_json, Decoding, Step, Stop, TranslateManifest, View, LOG_PROBS, MEMORY,
 };
 use serde::Deserialize;
 
@@ -127,6 +128,7 @@ fn tract_greedy_decode_reproduces_pytorch_tokens_probabilities_and_attention() {
     let tol = g.tolerance;
     assert!(g.cases.len() >= 5);
     let mut worst = 0.0_f32;
+    let mut worst_analysis = 0.0_f32;
     for case in &g.cases {
         let name = &case.name;
         // tokenizer (Rust `tokenizers`) = Python `tokenizers`, truncation included
@@ -249,6 +251,7 @@ fn tract_greedy_decode_reproduces_pytorch_tokens_probabilities_and_attention() {
                 }
             }
         }
+        worst_analysis = worst_analysis.max(check_analysis(case, &decoding, &dims));
         eprintln!(
             "{name}: {} source tokens -> {} tokens, {:?}",
             s,
@@ -257,6 +260,106 @@ fn tract_greedy_decode_reproduces_pytorch_tokens_probabilities_and_attention() {
         );
     }
     eprintln!("worst difference to PyTorch: {worst:e}");
+    eprintln!("worst difference of the decoding-step analysis: {worst_analysis:e}");
+}
+
+/// The page's analysis across decoding steps (from tract's attention rows) against the same
+/// numbers computed here, plainly, from PyTorch's rows: entropy, top-1 mass, the most attended
+/// source token, the shift between steps, and the means per layer, for every head and their
+/// mean. Returns the largest difference.
+fn check_analysis(
+    case: &Case,
+    decoding: &Decoding,
+    dims: &attention_playground::translate::Dims,
+) -> f32 {
+    const TOL: f32 = 1e-3;
+    let name = &case.name;
+    let n = decoding.steps().len();
+    let mut worst = 0.0_f32;
+    let mut near = |got: f32, want: f32, what: String| {
+        let d = (got - want).abs();
+        assert!(d <= TOL, "{name}: {what}: {got} vs {want}");
+        worst = worst.max(d);
+    };
+    for l in 0..dims.n_layers {
+        let golden = &case.outputs[&cross_attn_name(l)];
+        for head in (0..dims.n_heads).map(Some).chain([None]) {
+            let rows: Vec<Vec<f32>> = (0..n)
+                .map(|t| match head {
+                    Some(h) => golden_row(golden, h, t).to_vec(),
+                    None => {
+                        let heads: Vec<&[f32]> = (0..dims.n_heads)
+                            .map(|h| golden_row(golden, h, t))
+                            .collect();
+                        (0..heads[0].len())
+                            .map(|j| heads.iter().map(|r| r[j]).sum::<f32>() / dims.n_heads as f32)
+                            .collect()
+                    }
+                })
+                .collect();
+            let cross = decoding
+                .cross_matrix(n, View { layer: l, head })
+                .expect("cross-attention");
+            let ours = step_shifts(&cross);
+            assert_eq!(ours.len(), n, "{name}: one entry per step");
+            let (mut entropies, mut tops, mut shifts) = (Vec::new(), Vec::new(), Vec::new());
+            for (t, (s, row)) in ours.iter().zip(&rows).enumerate() {
+                let what = format!("layer {l} head {head:?} step {t}");
+                let entropy: f32 = row.iter().filter(|&&p| p > 0.0).map(|&p| -p * p.ln()).sum();
+                let top = row.iter().copied().fold(f32::MIN, f32::max);
+                near(s.entropy, entropy, format!("{what} entropy"));
+                near(s.top1, top, format!("{what} top-1 mass"));
+                // The most attended token, unless PyTorch's top two are too close to tell.
+                let mut sorted = row.clone();
+                sorted.sort_by(|a, b| b.total_cmp(a));
+                if sorted.len() < 2 || sorted[0] - sorted[1] > TOL {
+                    assert_eq!(row[s.argmax], top, "{name}: {what} most attended");
+                }
+                match (t, s.shift) {
+                    (0, None) => {}
+                    (t, Some(shift)) if t > 0 => {
+                        let want: f32 = 0.5
+                            * row
+                                .iter()
+                                .zip(&rows[t - 1])
+                                .map(|(a, b)| (a - b).abs())
+                                .sum::<f32>();
+                        near(shift, want, format!("{what} shift"));
+                        shifts.push(want);
+                    }
+                    other => panic!("{name}: {what}: shift {other:?}"),
+                }
+                entropies.push(entropy);
+                tops.push(top);
+            }
+            let mean = |v: &[f32]| v.iter().sum::<f32>() / v.len().max(1) as f32;
+            let summary = layer_shifts(decoding, n, head)[l];
+            assert_eq!(summary.layer, l);
+            near(
+                summary.mean_entropy,
+                mean(&entropies),
+                format!("layer {l} head {head:?} mean entropy"),
+            );
+            near(
+                summary.mean_top1,
+                mean(&tops),
+                format!("layer {l} head {head:?} mean top-1"),
+            );
+            if let Some(m) = summary.mean_shift {
+                near(
+                    m,
+                    mean(&shifts),
+                    format!("layer {l} head {head:?} mean shift"),
+                );
+            } else {
+                assert!(
+                    shifts.is_empty(),
+                    "{name}: a mean shift from two or more steps"
+                );
+            }
+        }
+    }
+    worst
 }
 
 #[test]
