@@ -132,8 +132,8 @@ describe("time series", () => {
     const run = await app.setOrigin(480);
     await app.waitForSettledRun(run);
     assert.match(await app.page.evaluate(() => location.hash), /^#\/forecast\?series=elnino&t=480&step=1&layer=2&head=avg$/);
+    await app.page.goto("about:blank");
     await app.open("series=%3Cscript%3Ealert(1)%3C%2Fscript%3E&t=999999");
-    await app.page.reload();
     await app.waitUntilForecast();
     assert.equal(await app.seriesSelect.inputValue(), "co2");
     assert.match(await app.linkProblem.innerText(), /series and point in time could not be used/);

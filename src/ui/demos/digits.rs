@@ -452,7 +452,7 @@ pub fn DigitsDemo() -> Html {
                                     { for std::iter::once(None).chain((0..layer.heads).map(Some)).map(|h| {
                                         let d = dispatch.clone();
                                         let selected = state.layer == l && state.head == h;
-                                        let label = match h { Some(h) => t!("digits.head_n", n = h + 1), None => t!("digits.average") };
+                                        let label = match h { Some(h) => t!("digits.head_short", n = h + 1), None => t!("digits.average") };
                                         html! { <PatchAttention pixels={o.pixels.clone()} weights={Rc::new(layer.cls_to_patches(h))}
                                             label={t!("digits.output.head_view", head = label, pct = format!("{:.0}", layer.cls_to_cls(h) * 100.0)).into_owned()} selected={selected} testid="head-view"
                                             onclick={Callback::from(move |_| d.dispatch(Action::Select(l, h)))} /> }

@@ -697,24 +697,37 @@ pub fn ForecastDemo() -> Html {
         let when = labels.get(col).cloned().unwrap_or_default();
         let target = labels.get(t_len + step).cloned().unwrap_or_default();
         let (step, pct) = (step + 1, format!("{:.1}", w * 100.0));
-        let mut text = if monthly {
-            t!(
+        let mut text = match (monthly, lag) {
+            (true, 1) => t!(
+                "forecast.summary.monthly_one",
+                step = step,
+                target = target,
+                pct = pct,
+                when = when
+            ),
+            (true, _) => t!(
                 "forecast.summary.monthly",
                 step = step,
                 target = target,
                 pct = pct,
                 when = when,
                 lag = lag
-            )
-        } else {
-            t!(
+            ),
+            (false, 1) => t!(
+                "forecast.summary.yearly_one",
+                step = step,
+                target = target,
+                pct = pct,
+                when = when
+            ),
+            (false, _) => t!(
                 "forecast.summary.yearly",
                 step = step,
                 target = target,
                 pct = pct,
                 when = when,
                 lag = lag
-            )
+            ),
         }
         .into_owned();
         if lag.is_multiple_of(series.period) {
