@@ -36,5 +36,12 @@ describe("long input on the encoder", () => {
     assert.match(await enc.truncationNote.textContent(), /402 tokens.*256/);
     assert.equal(await enc.tokens.count(), 256);
     assert.equal(await enc.textInput.inputValue(), words(400), "the full text stays in the box");
+
+    // The what-if maps draw every cell: at 256 tokens the step view says so instead.
+    await enc.showView("steps");
+    await enc.goToStep("softmax");
+    await enc.page.getByTestId("whatif-too-long").waitFor();
+    assert.match(await enc.page.getByTestId("whatif-too-long").textContent(), /256/);
+    assert.equal(await enc.whatIf.count(), 0);
   });
 });
