@@ -37,10 +37,10 @@ pub fn Prediction(props: &PredictionProps) -> Html {
         .iter()
         .enumerate()
         .map(|(i, &p)| {
-            let name = props.labels.get(i).map_or_else(
-                || t!("walk.class_n", n = i).into_owned(),
-                |l| language_name(l),
-            );
+            let name = props
+                .labels
+                .get(i)
+                .map_or_else(|| t!("walk.class_n", n = i).into_owned(), language_name);
             (name, p)
         })
         .collect();
