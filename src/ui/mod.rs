@@ -7,6 +7,7 @@ mod download;
 pub mod fetch;
 pub mod lang;
 mod panic;
+pub mod permalink;
 pub mod state;
 pub mod worker_client;
 

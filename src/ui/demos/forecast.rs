@@ -24,6 +24,7 @@ use crate::ui::components::forecast_plot::{ForecastPlot, PastPoint};
 use crate::ui::components::series_overview::SeriesOverview;
 use crate::ui::components::{WhatIfPanel, WhatIfSource};
 use crate::ui::fetch::fetch_text;
+use crate::ui::permalink::use_permalink;
 use crate::ui::worker_client::{infer, load_graph, Runner};
 use crate::worker::AttentionWorker;
 
@@ -465,12 +466,7 @@ pub fn ForecastDemo() -> Html {
             write_what_if(&mut route, &whatif);
             route.to_string()
         });
-        use_effect_with(link, |link| {
-            if let (Some(hash), Ok(history)) = (link, gloo::utils::window().history()) {
-                let _ =
-                    history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(hash));
-            }
-        });
+        use_permalink(link);
     }
 
     let dispatch = state.dispatcher();

@@ -32,6 +32,7 @@ use crate::ui::components::{
     AttentionGrid, GridHover, ModelStatusBar, TopCandidates, WhatIfPanel, WhatIfSource,
 };
 use crate::ui::fetch::{fetch_bytes_cached, fetch_text};
+use crate::ui::permalink::use_permalink;
 use crate::ui::state::ModelStatus;
 use crate::ui::worker_client::{encode, infer, load_graph, Runner};
 use crate::worker::AttentionWorker;
@@ -714,12 +715,7 @@ pub fn TranslateDemo() -> Html {
             bad: Vec::new(),
         };
         let hash = state.settled().then(|| link.write().to_string());
-        use_effect_with(hash, |hash| {
-            if let (Some(hash), Ok(history)) = (hash, gloo::utils::window().history()) {
-                let _ =
-                    history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(hash));
-            }
-        });
+        use_permalink(hash);
     }
 
     // tokens

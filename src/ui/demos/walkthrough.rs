@@ -22,6 +22,7 @@ use crate::ui::components::{
     WhatIfPanel, WhatIfSource,
 };
 use crate::ui::fetch::{fetch_bytes, fetch_text};
+use crate::ui::permalink::use_permalink;
 use crate::ui::state::{Action, ModelStatus, State};
 use crate::ui::worker_client::{ask, LOAD_TIMEOUT_MS, RUN_TIMEOUT_MS};
 use crate::worker::AttentionWorker;
@@ -155,12 +156,7 @@ pub fn WalkthroughDemo() -> Html {
         let mut route = state.to_link();
         write_what_if(&mut route, &whatif);
         let hash = route.to_string();
-        use_effect_with(hash, |hash| {
-            if let Ok(history) = gloo::utils::window().history() {
-                let _ =
-                    history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(hash));
-            }
-        });
+        use_permalink(Some(hash));
     }
     let runner = use_oneshot_runner::<AttentionWorker>();
     let seq = use_mut_ref(|| 0u64);

@@ -12,7 +12,7 @@ use std::rc::Rc;
 
 use gloo::timers::callback::Timeout;
 use rust_i18n::t;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 use yew_agent::prelude::*;
@@ -34,6 +34,7 @@ use crate::ui::components::model_grid::ModelGrid;
 use crate::ui::components::what_if::{WhatIfPanel, WhatIfSource};
 use crate::ui::components::{AgreementBadge, ModelStatusBar, StepNavigator, TokenStrip};
 use crate::ui::fetch::fetch_text;
+use crate::ui::permalink::use_permalink;
 use crate::ui::state::ModelStatus;
 use crate::ui::worker_client::{ask, encode, load_graph, Runner};
 use crate::worker::AttentionWorker;
@@ -267,14 +268,7 @@ pub fn EncoderDemo() -> Html {
         // Keep the link in the address bar restoring this view. replaceState: no history entry
         // per keystroke, and no hashchange (the shell would re-render for nothing).
         let hash = state.route().to_string();
-        use_effect_with(hash, move |hash| {
-            let window = gloo::utils::window();
-            if window.location().hash().ok().as_deref() != Some(hash.as_str()) {
-                if let Ok(history) = window.history() {
-                    let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(hash));
-                }
-            }
-        });
+        use_permalink(Some(hash));
     }
 
     let dispatch = state.dispatcher();

@@ -30,6 +30,7 @@ use crate::ui::components::movie_search::{MovieSearch, SearchNotice};
 use crate::ui::components::recommendation_list::RecommendationList;
 use crate::ui::components::{WhatIfPanel, WhatIfSource};
 use crate::ui::fetch::{fetch_bytes_cached, fetch_text};
+use crate::ui::permalink::use_permalink;
 use crate::ui::worker_client::{infer, load_graph, Runner};
 use crate::worker::AttentionWorker;
 
@@ -273,17 +274,11 @@ pub fn RecommendDemo() -> Html {
         );
     }
     {
-        // Keep the link in the address bar restoring this view (replace: no history entry).
+        // Keep the link in the address bar restoring this view.
         let mut route = state.route();
         write_what_if(&mut route, &whatif);
-        let hash = route.to_string();
-        let loaded = state.catalogue.is_some();
-        use_effect_with((hash, loaded), move |(hash, loaded)| {
-            let location = gloo::utils::window().location();
-            if *loaded && location.hash().ok().as_deref() != Some(hash.as_str()) {
-                let _ = location.replace(hash);
-            }
-        });
+        // Not before the catalogue is in: until then the history from the link is not restored.
+        use_permalink(state.catalogue.is_some().then(|| route.to_string()));
     }
 
     let dispatch = state.dispatcher();
