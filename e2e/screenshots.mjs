@@ -3,6 +3,8 @@
 //
 //   node e2e/screenshots.mjs            → e2e/artifacts/desktop-01-tokens.png … phone-10-output.png
 //   ONLY=translate,recommend node e2e/screenshots.mjs   → only those demos
+//   LOCALE=zh-CN node e2e/screenshots.mjs   → the Chinese interface (files named zh-CN-desktop-…);
+//                                            install a CJK font first, e.g. Debian's fonts-wqy-microhei
 
 import { mkdir } from "node:fs/promises";
 import { DESKTOP, PHONE, STEPS, launchBrowser, startSite } from "./support.mjs";
@@ -16,6 +18,7 @@ import { RecommendPage } from "./pages/recommend.mjs";
 const SENTENCE = "The cat sat on the mat because it was warm.";
 const ONLY = (process.env.ONLY ?? "").split(",").filter(Boolean);
 const wanted = (demo) => ONLY.length === 0 || ONLY.includes(demo);
+const LOCALE = process.env.LOCALE ?? "en-US";
 const shoot = async (page, name) => {
   const file = new URL(name, outDir);
   await page.screenshot({ path: file.pathname, fullPage: true });
@@ -28,8 +31,9 @@ const site = await startSite();
 const browser = await launchBrowser();
 const problems = [];
 try {
-  for (const [label, viewport] of Object.entries({ desktop: DESKTOP, phone: PHONE })) {
-    const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
+  for (const [width, viewport] of Object.entries({ desktop: DESKTOP, phone: PHONE })) {
+    const label = LOCALE === "en-US" ? width : `${LOCALE}-${width}`;
+    const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: LOCALE });
     const app = new WalkthroughPage(await context.newPage(), site.url);
     if (wanted("walkthrough")) {
       await app.open();
