@@ -496,25 +496,14 @@ impl ForecastView {
                 _ => bad.push("time"),
             }
         }
-        let one_based = |key: &'static str, max: usize, bad: &mut Vec<&'static str>| {
-            route.get(key).and_then(|v| match v.parse::<usize>() {
-                Ok(k @ 1..) if k <= max => Some(k - 1),
-                _ => {
-                    bad.push(key);
-                    None
-                }
-            })
-        };
-        if let Some(step) = one_based("step", m.horizon, &mut bad) {
+        if let Some(step) = route.one_based("step", m.horizon, &mut bad) {
             view.step = step;
         }
-        if let Some(layer) = one_based("layer", m.n_layers, &mut bad) {
+        if let Some(layer) = route.one_based("layer", m.n_layers, &mut bad) {
             view.layer = layer;
         }
-        if route.get("head") != Some("avg") {
-            if let Some(head) = one_based("head", m.n_heads, &mut bad) {
-                view.head = Some(head);
-            }
+        if let Some(head) = route.head_or_average(m.n_heads, &mut bad) {
+            view.head = head;
         }
         (view, bad)
     }
@@ -525,13 +514,7 @@ impl ForecastView {
         route.set("t", Some(self.origin.to_string()));
         route.set("step", Some((self.step + 1).to_string()));
         route.set("layer", Some((self.layer + 1).to_string()));
-        route.set(
-            "head",
-            Some(
-                self.head
-                    .map_or_else(|| "avg".to_owned(), |h| (h + 1).to_string()),
-            ),
-        );
+        route.set_head_or_average(self.head);
     }
 }
 

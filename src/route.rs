@@ -151,6 +151,44 @@ impl Route {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Parameter `key` as a 0-based index, written 1-based in the link (as the page shows layers,
+    /// heads and steps) and at most `max`. `None` when it is absent or unusable; an unusable
+    /// value is also named in `bad`.
+    pub fn one_based(
+        &self,
+        key: &'static str,
+        max: usize,
+        bad: &mut Vec<&'static str>,
+    ) -> Option<usize> {
+        let v = self.get(key)?;
+        match v.parse::<usize>() {
+            Ok(k @ 1..) if k <= max => Some(k - 1),
+            _ => {
+                bad.push(key);
+                None
+            }
+        }
+    }
+
+    /// Parameter `head`: `avg` (the average of the heads) is `Some(None)`, a usable 1-based head
+    /// `Some(Some(h))`; absent or unusable is `None` (unusable also named in `bad`).
+    pub fn head_or_average(
+        &self,
+        n_heads: usize,
+        bad: &mut Vec<&'static str>,
+    ) -> Option<Option<usize>> {
+        if self.get("head") == Some("avg") {
+            return Some(None);
+        }
+        self.one_based("head", n_heads, bad).map(Some)
+    }
+
+    /// Writes `head` as [`Route::head_or_average`] reads it.
+    pub fn set_head_or_average(&mut self, head: Option<usize>) {
+        let value = head.map_or_else(|| "avg".to_owned(), |h| (h + 1).to_string());
+        self.set("head", Some(value));
+    }
+
     /// Sets (or, with `None`, removes) parameter `key`, keeping the others in order.
     pub fn set(&mut self, key: &str, value: Option<String>) {
         let at = self.params.iter().position(|(k, _)| k == key);
@@ -208,18 +246,9 @@ impl WalkthroughLink {
                 Step::Tokens
             }),
         };
-        let mut one_based = |key: &'static str| match route.get(key) {
-            None => 0,
-            Some(v) => match v.parse::<usize>() {
-                Ok(n @ 1..=64) => n - 1,
-                _ => {
-                    bad.push(key);
-                    0
-                }
-            },
-        };
-        let layer = one_based("layer");
-        let head = one_based("head");
+        // The model's sizes are not known here: anything up to 64 is taken, and the view clamps.
+        let layer = route.one_based("layer", 64, &mut bad).unwrap_or(0);
+        let head = route.one_based("head", 64, &mut bad).unwrap_or(0);
         WalkthroughLink {
             text,
             step,
@@ -432,6 +461,43 @@ fn percent_decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_based_indices_and_the_head_average() {
+        let route = Route::parse("#/forecast?layer=2&step=0&head=avg&x=3");
+        let mut bad = Vec::new();
+        assert_eq!(route.one_based("layer", 2, &mut bad), Some(1));
+        assert_eq!(
+            route.one_based("layer", 1, &mut bad),
+            None,
+            "past the model"
+        );
+        assert_eq!(
+            route.one_based("step", 12, &mut bad),
+            None,
+            "0 is not 1-based"
+        );
+        assert_eq!(route.one_based("missing", 12, &mut bad), None);
+        assert_eq!(bad, ["layer", "step"], "absent is not unusable");
+        assert_eq!(route.head_or_average(4, &mut bad), Some(None));
+        let mut bad = Vec::new();
+        for (hash, want) in [
+            ("head=3", Some(Some(2))),
+            ("head=5", None),
+            ("head=x", None),
+            ("", None),
+        ] {
+            let route = Route::parse(&format!("#/digits?{hash}"));
+            assert_eq!(route.head_or_average(4, &mut bad), want, "{hash}");
+        }
+        assert_eq!(bad, ["head", "head"]);
+        let mut route = Route::of(Demo::Digits);
+        for head in [None, Some(0), Some(3)] {
+            route.set_head_or_average(head);
+            assert_eq!(route.head_or_average(4, &mut bad), Some(head));
+        }
+        assert_eq!(route.to_string(), "#/digits?head=4");
+    }
 
     #[test]
     fn empty_and_bare_hashes_are_the_walkthrough() {
