@@ -7,6 +7,7 @@ use yew_agent::oneshot::OneshotProvider;
 
 use super::demos::{DemoNav, DemoView};
 use super::lang::{apply_lang, initial_lang, LangContext, LangSwitch};
+use crate::i18n::Lang;
 use crate::route::Route;
 use crate::worker::AttentionWorker;
 
@@ -45,16 +46,16 @@ fn Shell() -> Html {
         apply_lang(lang, false);
         lang
     });
-    let lang_context = {
+    // One callback for the page's lifetime: a new one per render would make the context differ
+    // on every render of the shell, re-rendering every component that shows text.
+    let set = {
         let lang = lang.clone();
-        LangContext {
-            lang: *lang,
-            set: Callback::from(move |chosen| {
-                apply_lang(chosen, true);
-                lang.set(chosen);
-            }),
-        }
+        use_callback((), move |chosen: Lang, _| {
+            apply_lang(chosen, true);
+            lang.set(chosen);
+        })
     };
+    let lang_context = LangContext { lang: *lang, set };
     let demo = route.demo;
     html! {
         <ContextProvider<LangContext> context={lang_context}>
