@@ -1,16 +1,12 @@
-//! The one request/response pair between the page and the model worker.
+//! The one request/response pair between the page and the model worker. Every model takes the
+//! same path: load a graph under a key (the page downloads the bytes so it can show progress),
+//! tokenize with it, run it with named tensors in and out.
 
 use rust_i18n::t;
 use serde::{Deserialize, Serialize};
 
-use crate::maths::ModelRecord;
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum WorkerRequest {
-    /// Parse and optimise a model; the page downloads the bytes so it can show progress.
-    Load { onnx: Vec<u8>, tokenizer: Vec<u8> },
-    /// Tokenize and run one sentence through the loaded model.
-    Run { text: String },
     /// Load any ONNX graph (and optionally its tokenizer) under `key`, replacing one of that key.
     /// `inputs` fixes each input's type and shape; named dims become symbols.
     LoadGraph {
@@ -166,20 +162,12 @@ pub struct GraphSummary {
     pub key: String,
     pub inputs: Vec<String>,
     pub outputs: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ModelSummary {
-    pub n_layers: usize,
-    pub n_heads: usize,
-    pub d_model: usize,
-    pub max_len: usize,
+    /// The truncation length of the tokenizer loaded with it, if it has one
+    pub max_len: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum WorkerReply {
-    Loaded(ModelSummary),
-    Ran(Box<ModelRecord>),
     GraphLoaded(GraphSummary),
     Encoded(Encoded),
     Inferred(Vec<Tensor>),

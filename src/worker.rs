@@ -1,4 +1,4 @@
-//! The model worker: owns the tract model and answers [`WorkerRequest`]s off the UI thread.
+//! The model worker: owns the tract graphs and answers [`WorkerRequest`]s off the UI thread.
 
 #[cfg(feature = "runtime")]
 use std::cell::RefCell;
@@ -10,16 +10,13 @@ use yew_agent::prelude::*;
 #[cfg(feature = "runtime")]
 use crate::graph::GraphRunner;
 #[cfg(feature = "runtime")]
-use crate::model::ModelRunner;
-#[cfg(feature = "runtime")]
-use crate::protocol::{GraphSummary, ModelSummary, WorkerReply};
+use crate::protocol::{GraphSummary, WorkerReply};
 use crate::protocol::{ModelError, WorkerRequest, WorkerResponse};
 
 #[cfg(feature = "runtime")]
 thread_local! {
-    // A worker is single-threaded and lives as long as the page: keep the model here.
-    static RUNNER: RefCell<Option<ModelRunner>> = const { RefCell::new(None) };
-    // The other demos' graphs, by the key the page chose; each stays loaded while the page lives.
+    // A worker is single-threaded and lives as long as the page: every demo's graph stays here,
+    // by the key the page chose, while the page lives.
     static GRAPHS: RefCell<HashMap<String, GraphRunner>> = RefCell::new(HashMap::new());
 }
 
@@ -46,21 +43,6 @@ pub fn register() {
 #[cfg(feature = "runtime")]
 fn handle(request: WorkerRequest) -> WorkerResponse {
     match request {
-        WorkerRequest::Load { onnx, tokenizer } => {
-            let runner = ModelRunner::load(&onnx, &tokenizer)?;
-            let summary = ModelSummary {
-                n_layers: runner.n_layers,
-                n_heads: runner.n_heads,
-                d_model: runner.d_model,
-                max_len: runner.max_len,
-            };
-            RUNNER.with(|r| *r.borrow_mut() = Some(runner));
-            Ok(WorkerReply::Loaded(summary))
-        }
-        WorkerRequest::Run { text } => RUNNER.with(|r| match r.borrow().as_ref() {
-            Some(runner) => runner.run(&text).map(|rec| WorkerReply::Ran(Box::new(rec))),
-            None => Err(ModelError::NotLoaded),
-        }),
         WorkerRequest::LoadGraph {
             key,
             onnx,
@@ -102,5 +84,6 @@ fn graph_summary(key: &str, runner: &GraphRunner) -> GraphSummary {
         key: key.to_owned(),
         inputs: runner.input_names(),
         outputs: runner.output_names().to_vec(),
+        max_len: runner.text_encoder().and_then(|e| e.max_len()),
     }
 }

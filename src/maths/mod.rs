@@ -5,6 +5,7 @@ pub mod agreement;
 pub mod attention;
 pub mod matrix;
 pub mod record;
+pub mod walkthrough;
 pub mod whatif;
 
 pub use agreement::{Agreement, StepCheck, TOLERANCE};
@@ -13,7 +14,8 @@ pub use attention::{
     AttentionSteps, DotBreakdown, HeadSteps, Mask,
 };
 pub use matrix::{Matrix, ShapeError};
-pub use record::{LayerRecord, ModelRecord, Walkthrough};
+pub use record::{LayerRecord, ModelRecord};
+pub use walkthrough::Walkthrough;
 pub use whatif::{
     attention_distance, mean, row_entropy, scores_from_weights, top_k_mass, what_if_weights,
     MaskChoice, Selection, WhatIf,

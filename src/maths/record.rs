@@ -1,12 +1,10 @@
-//! What the model runtime reported for one sentence, and our own recomputation of it.
+//! What the model runtime reported for one sentence (our recomputation of it is in
+//! [`super::walkthrough`]).
 
 use serde::{Deserialize, Serialize};
 
-use super::agreement::Agreement;
-use super::attention::{
-    attention_steps, sinusoidal_positional_encoding, AttentionParams, AttentionSteps, Mask,
-};
-use super::matrix::{Matrix, ShapeError};
+use super::attention::{AttentionParams, Mask};
+use super::matrix::Matrix;
 
 /// One attention layer as the model runtime computed it (batch of one).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -59,37 +57,5 @@ impl ModelRecord {
 
     pub fn mask(&self) -> Mask {
         Mask::Padding(self.attention_mask.iter().map(|&m| m != 0).collect())
-    }
-}
-
-/// A model record together with our independent, step-by-step recomputation of every
-/// attention layer and how far the two are apart.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Walkthrough {
-    pub record: ModelRecord,
-    /// Our `P`, computed from the formula, not read from the model
-    pub positional_encoding: Matrix,
-    /// Our recomputation per layer, starting from the model's layer input `X`
-    pub layers: Vec<AttentionSteps>,
-    pub agreement: Agreement,
-}
-
-impl Walkthrough {
-    pub fn new(record: ModelRecord) -> Result<Self, ShapeError> {
-        let (seq_len, d_model) = record.token_embeddings.shape();
-        let positional_encoding = sinusoidal_positional_encoding(seq_len, d_model);
-        let mask = record.mask();
-        let layers = record
-            .layers
-            .iter()
-            .map(|layer| attention_steps(&layer.x, &layer.params, &mask))
-            .collect::<Result<Vec<_>, _>>()?;
-        let agreement = Agreement::compare(&record, &positional_encoding, &layers);
-        Ok(Self {
-            record,
-            positional_encoding,
-            layers,
-            agreement,
-        })
     }
 }

@@ -29,16 +29,21 @@ fn current_route() -> Route {
 /// Provides the current [`Route`] to the demos (they read their parameters from it).
 #[component]
 fn Shell() -> Html {
-    let route = use_state(current_route);
+    // The route, and how many times the user changed the address: each change mounts the demo
+    // afresh, so it reads the new link (see `use_link`). Views write their own state into the
+    // address with `replaceState`, which fires no `hashchange`.
+    let route = use_state(|| (current_route(), 0u32));
     {
         let route = route.clone();
         use_effect_with((), move |_| {
             let listener = EventListener::new(&gloo::utils::window(), "hashchange", move |_| {
-                route.set(current_route());
+                let visits = route.1.wrapping_add(1);
+                route.set((current_route(), visits));
             });
             move || drop(listener)
         });
     }
+    let (route, visit) = (*route).clone();
     // The language is made current before anything renders, and again on every switch, before
     // the context change re-renders the components that show text.
     let lang = use_state(|| {
@@ -59,7 +64,7 @@ fn Shell() -> Html {
     let demo = route.demo;
     html! {
         <ContextProvider<LangContext> context={lang_context}>
-        <ContextProvider<Route> context={(*route).clone()}>
+        <ContextProvider<Route> context={route.clone()}>
             <div class="page">
                 <header class="top">
                     <div class="top-row">
@@ -71,8 +76,9 @@ fn Shell() -> Html {
                         <p class="note" data-testid="route-problem" role="status">{ problem.to_string() }</p>
                     }
                 </header>
-                // Keyed by demo: leaving a demo drops its state; its model stays loaded in the worker.
-                <DemoView key={demo.slug()} demo={demo} />
+                // Keyed by demo and address change: leaving a demo, or opening another link to it,
+                // drops its state; its model stays loaded in the worker.
+                <DemoView key={format!("{}-{visit}", demo.slug())} demo={demo} />
             </div>
         </ContextProvider<Route>>
         </ContextProvider<LangContext>>

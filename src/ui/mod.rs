@@ -4,11 +4,14 @@ mod app;
 pub mod components;
 pub mod demos;
 mod download;
+pub mod events;
 pub mod fetch;
 pub mod lang;
+pub mod latest;
+pub mod model;
 mod panic;
 pub mod permalink;
-pub mod state;
+pub mod step_keys;
 pub mod worker_client;
 
 pub use app::App;

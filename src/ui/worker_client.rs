@@ -1,5 +1,5 @@
-//! Talking to the model worker from any demo: one request with a time limit, and loading a graph
-//! with download progress.
+//! Talking to the model worker from any demo: one request with a time limit, loading a graph
+//! with download progress and a size check, tokenizing and running.
 
 use yew_agent::prelude::*;
 
@@ -31,8 +31,6 @@ pub async fn ask(runner: &Runner, request: WorkerRequest, timeout_ms: u32) -> Wo
 
 fn unexpected(reply: &WorkerReply) -> ModelError {
     let what = match reply {
-        WorkerReply::Loaded(_) => "Loaded",
-        WorkerReply::Ran(_) => "Ran",
         WorkerReply::GraphLoaded(_) => "GraphLoaded",
         WorkerReply::Encoded(_) => "Encoded",
         WorkerReply::Inferred(_) => "Inferred",
@@ -40,43 +38,88 @@ fn unexpected(reply: &WorkerReply) -> ModelError {
     ModelError::Inference(rust_i18n::t!("error.unexpected_answer_kind", kind = what).into_owned())
 }
 
-/// Loads the graph at `onnx_url` (and its tokenizer) into the worker under `key`, unless the
-/// worker already has it. `progress(loaded, total)` follows the downloads; `total` is 0 until
-/// the sizes are known. With `cache`, files are kept in Cache Storage for the next visit.
-/// Errors are sentences for the page.
+/// One graph to load into the worker: where its files are, how big the manifest says they are,
+/// and the types of its inputs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GraphSource {
+    /// The worker keeps the graph under this key.
+    pub key: String,
+    /// URL relative to the page (add `?v=<hash>` when `cache` is set).
+    pub onnx: String,
+    /// The size the manifest gives; a download of another size is refused as damaged.
+    pub onnx_bytes: Option<u64>,
+    pub tokenizer: Option<String>,
+    pub tokenizer_bytes: Option<u64>,
+    pub inputs: Vec<InputSpec>,
+    /// Keep the files in Cache Storage for the next visit (large files with versioned URLs).
+    pub cache: bool,
+}
+
+impl GraphSource {
+    /// A graph without a tokenizer, not cached, whose size is not checked.
+    pub fn new(key: &str, onnx: String, inputs: Vec<InputSpec>) -> Self {
+        Self {
+            key: key.to_owned(),
+            onnx,
+            onnx_bytes: None,
+            tokenizer: None,
+            tokenizer_bytes: None,
+            inputs,
+            cache: false,
+        }
+    }
+
+    /// Bytes the manifest announces for this graph's files (0 for sizes it does not give).
+    pub fn expected_bytes(&self) -> u64 {
+        self.onnx_bytes.unwrap_or(0) + self.tokenizer_bytes.unwrap_or(0)
+    }
+}
+
+async fn download(url: &str, cache: bool, progress: impl FnMut(u64)) -> Result<Vec<u8>, String> {
+    if cache {
+        fetch_bytes_cached(url, progress).await
+    } else {
+        fetch_bytes(url, progress).await
+    }
+}
+
+fn check_size(url: &str, bytes: &[u8], expected: Option<u64>) -> Result<(), String> {
+    match expected {
+        Some(n) if bytes.len() as u64 != n => Err(super::model::damaged_file(url, bytes.len(), n)),
+        _ => Ok(()),
+    }
+}
+
+/// Loads `graph` into the worker, unless the worker already has it under its key.
+/// `progress(loaded)` follows the downloads (tokenizer first, then the graph). Errors are
+/// sentences for the page.
 pub async fn load_graph(
     runner: &Runner,
-    key: &str,
-    onnx_url: &str,
-    tokenizer_url: Option<&str>,
-    inputs: Vec<InputSpec>,
-    cache: bool,
-    mut progress: impl FnMut(u64, u64),
+    graph: &GraphSource,
+    mut progress: impl FnMut(u64),
 ) -> Result<GraphSummary, String> {
     let status = WorkerRequest::GraphStatus {
-        key: key.to_owned(),
+        key: graph.key.clone(),
     };
     if let Ok(WorkerReply::GraphLoaded(summary)) = ask(runner, status, RUN_TIMEOUT_MS).await {
         return Ok(summary);
     }
-    let tokenizer = match tokenizer_url {
-        Some(url) => Some(if cache {
-            fetch_bytes_cached(url, |_| ()).await?
-        } else {
-            fetch_bytes(url, |_| ()).await?
-        }),
+    let tokenizer = match &graph.tokenizer {
+        Some(url) => {
+            let bytes = download(url, graph.cache, &mut progress).await?;
+            check_size(url, &bytes, graph.tokenizer_bytes)?;
+            Some(bytes)
+        }
         None => None,
     };
-    let onnx = if cache {
-        fetch_bytes_cached(onnx_url, |n| progress(n, 0)).await?
-    } else {
-        fetch_bytes(onnx_url, |n| progress(n, 0)).await?
-    };
+    let before = tokenizer.as_ref().map_or(0, |t| t.len() as u64);
+    let onnx = download(&graph.onnx, graph.cache, |n| progress(before + n)).await?;
+    check_size(&graph.onnx, &onnx, graph.onnx_bytes)?;
     let request = WorkerRequest::LoadGraph {
-        key: key.to_owned(),
+        key: graph.key.clone(),
         onnx,
         tokenizer,
-        inputs,
+        inputs: graph.inputs.clone(),
     };
     match ask(runner, request, LOAD_TIMEOUT_MS).await {
         Ok(WorkerReply::GraphLoaded(summary)) => Ok(summary),

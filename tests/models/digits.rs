@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use attention_playground::digits::{
+use attention_playground::demos::digits::{
     argmax, cls_rollout, is_blank, rollout, DigitsManifest, LayerWeights, SEQ,
 };
 use attention_playground::graph::GraphRunner;

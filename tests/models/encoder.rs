@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use attention_playground::encoder::{
+use attention_playground::demos::encoder::{
     all_head_stats, attention_outputs, step_outputs, AttentionMaps, Checked, EncoderLayer,
     EncoderManifest,
 };

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use attention_playground::forecast::{
+use attention_playground::demos::forecast::{
     denormalise, normalise, seasonal_naive, window_before, ForecastManifest, LayerAttention,
     WindowError,
 };

@@ -1,8 +1,9 @@
 //! The generic graph runner the demos use: named tensors in and out, checked inputs.
 
 use attention_playground::graph::GraphRunner;
-use attention_playground::model::ModelRunner;
 use attention_playground::protocol::{InputSpec, ModelError, Tensor};
+
+use crate::langid_session::Session;
 
 const MODEL_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/langid");
 
@@ -21,10 +22,10 @@ fn specs() -> Vec<InputSpec> {
 }
 
 #[test]
-fn graph_runner_gives_the_same_outputs_as_the_walkthrough_runner() {
+fn the_walkthrough_record_holds_the_graph_runners_outputs_unchanged() {
     let (onnx, tokenizer) = langid_files();
     let graph = GraphRunner::load(&onnx, Some(&tokenizer), &specs()).expect("loads");
-    let walkthrough = ModelRunner::load(&onnx, &tokenizer).expect("loads");
+    let walkthrough = Session::load(&onnx, &tokenizer).expect("loads");
     let text = "The king spoke to the people.";
 
     let encoded = graph.encode(text).expect("encodes");

@@ -6,8 +6,10 @@ use std::collections::HashMap;
 use attention_playground::maths::{
     attention_steps, sinusoidal_positional_encoding, AttentionParams, Mask, Matrix, Walkthrough,
 };
-use attention_playground::model::ModelRunner;
+use attention_playground::protocol::Tensor;
 use serde::Deserialize;
+
+use crate::langid_session::Session;
 
 const MODEL_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/langid");
 
@@ -79,10 +81,10 @@ fn golden() -> Golden {
     serde_json::from_str(&text).expect("golden.json parses")
 }
 
-fn runner() -> ModelRunner {
+fn runner() -> Session {
     let onnx = std::fs::read(format!("{MODEL_DIR}/model.onnx")).expect("model.onnx");
     let tokenizer = std::fs::read(format!("{MODEL_DIR}/tokenizer.json")).expect("tokenizer.json");
-    ModelRunner::load(&onnx, &tokenizer).expect("model loads")
+    Session::load(&onnx, &tokenizer).expect("model loads")
 }
 
 fn max_diff(a: &[f32], b: &[f32]) -> f32 {
@@ -144,9 +146,9 @@ fn tract_matches_pytorch_on_every_output() {
             .run_batch(&case.input_ids, &case.attention_mask)
             .expect("runs");
         for (name, want) in case.outputs.iter().chain(&g.parameter_outputs) {
-            let got = runner.output(&outputs, name).expect("output exists");
+            let got = Tensor::find(&outputs, name).expect("output exists");
             assert_eq!(got.shape, want.shape, "shape of {name} in {}", case.name);
-            let d = max_diff(&got.data, &want.data);
+            let d = max_diff(got.as_f32().expect("f32"), &want.data);
             assert!(
                 d <= g.tolerance,
                 "{name} in {}: max |tract − torch| = {d:e}",

@@ -10,6 +10,7 @@ mod encoder;
 mod forecast;
 mod graph;
 mod langid;
+mod langid_session;
 mod model_errors;
 mod recommend;
 mod translate;

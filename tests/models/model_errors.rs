@@ -1,6 +1,8 @@
 //! Bad models and bad input give readable errors, never panics.
 
-use attention_playground::model::{ModelError, ModelRunner};
+use attention_playground::protocol::ModelError;
+
+use crate::langid_session::Session;
 
 const MODEL_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/langid");
 
@@ -15,7 +17,7 @@ fn files() -> (Vec<u8>, Vec<u8>) {
 fn empty_truncated_and_random_model_files_are_rejected_with_a_message() {
     let (onnx, tokenizer) = files();
     assert_eq!(
-        ModelRunner::load(&[], &tokenizer).err(),
+        Session::load(&[], &tokenizer).err(),
         Some(ModelError::EmptyModel)
     );
     for bad in [
@@ -23,9 +25,7 @@ fn empty_truncated_and_random_model_files_are_rejected_with_a_message() {
         onnx[..onnx.len() / 2].to_vec(),
         b"\x89PNG\r\n\x1a\n not a model".to_vec(),
     ] {
-        let err = ModelRunner::load(&bad, &tokenizer)
-            .err()
-            .expect("must fail");
+        let err = Session::load(&bad, &tokenizer).err().expect("must fail");
         assert!(
             matches!(err, ModelError::NotOnnx(_) | ModelError::Foreign(_)),
             "{err:?}"
@@ -43,7 +43,7 @@ fn a_foreign_onnx_model_is_named_as_such() {
         "/tests/fixtures/identity.onnx"
     ))
     .expect("fixture");
-    let err = ModelRunner::load(&foreign, &tokenizer)
+    let err = Session::load(&foreign, &tokenizer)
         .err()
         .expect("must fail");
     assert!(matches!(err, ModelError::Foreign(_)), "{err:?}");
@@ -52,24 +52,22 @@ fn a_foreign_onnx_model_is_named_as_such() {
 #[test]
 fn a_broken_tokenizer_is_rejected_with_a_message() {
     let (onnx, _) = files();
-    let err = ModelRunner::load(&onnx, b"{not json")
-        .err()
-        .expect("must fail");
+    let err = Session::load(&onnx, b"{not json").err().expect("must fail");
     assert!(matches!(err, ModelError::Tokenizer(_)), "{err:?}");
 }
 
 #[test]
 fn awkward_input_runs_or_says_why() {
     let (onnx, tokenizer) = files();
-    let runner = ModelRunner::load(&onnx, &tokenizer).expect("loads");
+    let runner = Session::load(&onnx, &tokenizer).expect("loads");
     assert_eq!(runner.run("").err(), Some(ModelError::EmptyInput));
     assert_eq!(runner.run("  \n\t ").err(), Some(ModelError::EmptyInput));
 
     let long = "and the word was with God ".repeat(800); // ~20,000 characters
     let record = runner.run(&long).expect("long input runs");
-    assert_eq!(record.seq_len(), runner.max_len);
+    assert_eq!(record.seq_len(), runner.layout.max_len);
     assert!(record.truncated());
-    assert!(record.untruncated_len > runner.max_len);
+    assert!(record.untruncated_len > runner.layout.max_len);
     assert_eq!(record.tokens.last().map(String::as_str), Some("[SEP]"));
 
     for text in [

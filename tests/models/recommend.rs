@@ -5,12 +5,12 @@
 
 use std::collections::HashMap;
 
-use attention_playground::graph::GraphRunner;
-use attention_playground::protocol::{InputSpec, ModelError, Tensor};
-use attention_playground::recommend::{
+use attention_playground::demos::recommend::{
     history_attention, top_k_excluding, weights_output, Catalogue, HeadChoice, ModelInput,
     RecManifest, INPUT_ITEMS, INPUT_POSITION, OUTPUT_SCORES, TOP_K,
 };
+use attention_playground::graph::GraphRunner;
+use attention_playground::protocol::{InputSpec, ModelError, Tensor};
 use serde::Deserialize;
 
 const MODEL_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/recommend");

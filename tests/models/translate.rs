@@ -1,17 +1,17 @@
 //! The English → French translator: tract's encoder and its full greedy decode (the loop in
-//! `attention_playground::translate`, one decoder run per step) against PyTorch's golden values.
+//! `attention_playground::demos::translate`, one decoder run per step) against PyTorch's golden values.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use attention_playground::graph::GraphRunner;
-use attention_playground::protocol::{InputSpec, ModelError, Tensor};
-use attention_playground::translate::analysis::{layer_shifts, step_shifts};
-use attention_playground::translate::{
+use attention_playground::demos::translate::analysis::{layer_shifts, step_shifts};
+use attention_playground::demos::translate::{
     cross_attn_name, decoder_inputs, decoder_outputs, decoder_specs, detokenize, enc_attn_name,
     encoder_inputs, encoder_specs, greedy_decode, self_attn_name, truncation_note,
     vocab_from_tokenizer_json, Decoding, Step, Stop, TranslateManifest, View, LOG_PROBS, MEMORY,
 };
+use attention_playground::graph::GraphRunner;
+use attention_playground::protocol::{InputSpec, ModelError, Tensor};
 use serde::Deserialize;
 
 const MODEL_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/translate");
@@ -270,7 +270,7 @@ fn tract_greedy_decode_reproduces_pytorch_tokens_probabilities_and_attention() {
 fn check_analysis(
     case: &Case,
     decoding: &Decoding,
-    dims: &attention_playground::translate::Dims,
+    dims: &attention_playground::demos::translate::Dims,
 ) -> f32 {
     const TOL: f32 = 1e-3;
     let name = &case.name;

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use rust_i18n::t;
 use yew::prelude::*;
 
-use crate::encoder::{head_lines, visible_positions, AttentionMaps, Line};
+use crate::demos::encoder::{head_lines, visible_positions, AttentionMaps, Line};
 
 /// One colour per head (Tableau 10 and two more), for the all-heads drawing.
 pub const HEAD_COLOURS: [&str; 12] = [

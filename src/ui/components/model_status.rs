@@ -3,7 +3,7 @@
 use rust_i18n::t;
 use yew::prelude::*;
 
-use crate::ui::state::ModelStatus;
+use crate::ui::model::ModelStatus;
 
 #[derive(Properties, PartialEq)]
 pub struct ModelStatusProps {

@@ -3,7 +3,7 @@
 use rust_i18n::t;
 use yew::prelude::*;
 
-use crate::manifest::Label;
+use crate::demos::walkthrough::manifest::Label;
 
 /// A language the model predicts, named in the reader's language (the manifest's own name for
 /// codes without a translation).

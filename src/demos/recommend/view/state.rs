@@ -1,0 +1,300 @@
+//! The recommendation demo's state and the only way it changes: [`Action`]s through a reducer.
+
+use std::rc::Rc;
+
+use yew::Reducible;
+
+use super::movie_search::SearchNotice;
+use crate::demos::recommend::{
+    apply_edit, history_param, parse_history_param, Catalogue, Edit, EditError, HeadChoice,
+    HistoryNote, ModelInput, RecManifest,
+};
+use crate::protocol::Tensor;
+use crate::route::{Demo, Route};
+
+/// A note about the last edit or search, kept as a value so it is worded in the current
+/// language when drawn.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Notice {
+    /// An edit was refused.
+    Edit(EditError),
+    /// The search box had nothing to add.
+    Search(SearchNotice),
+}
+
+impl std::fmt::Display for Notice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Notice::Edit(e) => e.fmt(f),
+            Notice::Search(s) => s.fmt(f),
+        }
+    }
+}
+
+/// Where the model is in its life.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    Loading { loaded: u64, total: u64 },
+    Ready,
+    Failed(String),
+}
+
+/// One finished inference, for one history and one query position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecResult {
+    /// The history it was computed for (oldest first) and the history index whose next item
+    /// was scored.
+    pub history: Rc<Vec<u32>>,
+    pub query: usize,
+    pub input: ModelInput,
+    /// The top 10 `(id, score)`, best first, without the items up to `query`.
+    pub top: Vec<(u32, f32)>,
+    /// `layer{l}.weights`, `(1, heads, window, window)`, one per layer.
+    pub weights: Vec<Tensor>,
+    pub latency_ms: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecState {
+    pub status: Status,
+    pub manifest: Option<Rc<RecManifest>>,
+    pub catalogue: Option<Rc<Catalogue>>,
+    /// The viewing history, oldest first.
+    pub history: Rc<Vec<u32>>,
+    /// The history index whose prediction is inspected; `None` = the latest item (what the
+    /// recommendations are for).
+    pub query: Option<usize>,
+    pub layer: usize,
+    pub head: HeadChoice,
+    pub result: Option<Rc<RecResult>>,
+    /// Counts results shown; the DOM exposes it so tests and the benchmark can wait for one.
+    pub run_id: u64,
+    /// Sequence number of the newest result shown, to drop answers that arrive late.
+    pub shown_seq: u64,
+    /// A note about the last edit or search (a refused edit, no match…).
+    pub notice: Option<Notice>,
+    /// What the link's history lost (unknown ids, repeats…).
+    pub link_note: Option<HistoryNote>,
+    /// The link's other parameters that could not be used (`layer`, `head`, `at`, what-if).
+    pub link_bad: Vec<&'static str>,
+    /// The `h` parameter of the link, read once the catalogue is there.
+    pending_link: Option<String>,
+    pub run_error: Option<String>,
+    /// The example user whose history is shown, while it is unchanged.
+    pub example_user: Option<u32>,
+}
+
+impl RecState {
+    /// The state a link asks for; `bad` names the parameters that could not be used (more
+    /// are found once the manifest and the catalogue are known).
+    pub fn from_route(route: &Route, bad: Vec<&'static str>) -> Self {
+        let mut bad = bad;
+        // 1-based in the link; a value that is not a positive number is named and dropped.
+        let mut one_based = |key: &'static str| -> Option<usize> {
+            let v = route.get(key)?;
+            let n = v
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| n.checked_sub(1));
+            if n.is_none() {
+                bad.push(key);
+            }
+            n
+        };
+        let layer = one_based("layer").unwrap_or(1);
+        let head = match route.get("head") {
+            None | Some("avg") | Some("average") => HeadChoice::Average,
+            Some(_) => one_based("head").map_or(HeadChoice::Average, HeadChoice::Head),
+        };
+        let query = one_based("at");
+        Self {
+            status: Status::Loading {
+                loaded: 0,
+                total: 0,
+            },
+            manifest: None,
+            catalogue: None,
+            history: Rc::new(Vec::new()),
+            query,
+            layer,
+            head,
+            result: None,
+            run_id: 0,
+            shown_seq: 0,
+            notice: None,
+            link_note: None,
+            link_bad: bad,
+            pending_link: route.get("h").map(str::to_owned),
+            run_error: None,
+            example_user: None,
+        }
+    }
+
+    /// The link that restores this view.
+    pub fn route(&self) -> Route {
+        let mut r = Route::of(Demo::Recommend);
+        if !self.history.is_empty() {
+            r.set("h", Some(history_param(&self.history)));
+        }
+        r.set("at", self.query.map(|q| (q + 1).to_string()));
+        if self.layer != 1 {
+            r.set("layer", Some((self.layer + 1).to_string()));
+        }
+        if let HeadChoice::Head(h) = self.head {
+            r.set("head", Some((h + 1).to_string()));
+        }
+        r
+    }
+
+    /// The history index whose prediction is shown: the chosen one, or the latest item when
+    /// none is chosen or the chosen one has slid out of the model's window.
+    pub fn query_index(&self) -> Option<usize> {
+        let last = self.history.len().checked_sub(1)?;
+        let first_seen = self.history.len().saturating_sub(self.window());
+        Some(
+            self.query
+                .filter(|&q| q >= first_seen)
+                .map_or(last, |q| q.min(last)),
+        )
+    }
+
+    /// How many of the most recent items the model reads.
+    pub fn window(&self) -> usize {
+        self.manifest.as_ref().map_or(usize::MAX, |m| m.window)
+    }
+
+    /// The result, if it belongs to the current history and query (not a stale one).
+    pub fn current_result(&self) -> Option<&Rc<RecResult>> {
+        self.result
+            .as_ref()
+            .filter(|r| r.history == self.history && Some(r.query) == self.query_index())
+    }
+}
+
+pub enum Action {
+    Progress(u64, u64),
+    Loaded(Rc<RecManifest>, Rc<Catalogue>),
+    Ready,
+    LoadFailed(String),
+    Edit(Edit),
+    /// Start from example user `user`'s history.
+    Example(u32),
+    /// Inspect the prediction after history item `index`; `None` = after the latest.
+    Query(Option<usize>),
+    SetLayer(usize),
+    SetHead(HeadChoice),
+    Notice(Option<Notice>),
+    RunFinished {
+        seq: u64,
+        result: Result<Rc<RecResult>, String>,
+    },
+}
+
+impl Reducible for RecState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match action {
+            Action::Progress(loaded, total) => {
+                if matches!(s.status, Status::Loading { .. }) {
+                    s.status = Status::Loading { loaded, total };
+                }
+            }
+            Action::Loaded(manifest, catalogue) => {
+                if let Some(link) = s.pending_link.take() {
+                    let (history, note) = parse_history_param(&link, &catalogue);
+                    s.history = Rc::new(history);
+                    s.link_note = note;
+                } else if let Some(first) = manifest.examples.first() {
+                    // Start from a real user's history so there is something to look at.
+                    s.history = Rc::new(first.history.clone());
+                    s.example_user = Some(first.user);
+                }
+                if s.layer >= manifest.n_layers {
+                    s.layer = manifest.n_layers - 1;
+                    s.link_bad.push("layer");
+                }
+                if let HeadChoice::Head(h) = s.head {
+                    if h >= manifest.n_heads {
+                        s.head = HeadChoice::Average;
+                        s.link_bad.push("head");
+                    }
+                }
+                // The latest item is the default position; past it there is nothing.
+                if let Some(q) = s.query {
+                    if q >= s.history.len() {
+                        s.link_bad.push("at");
+                    }
+                    if q + 1 >= s.history.len() {
+                        s.query = None;
+                    }
+                }
+                s.manifest = Some(manifest);
+                s.catalogue = Some(catalogue);
+            }
+            Action::Ready => s.status = Status::Ready,
+            Action::LoadFailed(message) => s.status = Status::Failed(message),
+            Action::Edit(edit) => {
+                let Some(catalogue) = s.catalogue.clone() else {
+                    return self;
+                };
+                let mut history = (*s.history).clone();
+                let query = s.query;
+                // Keep inspecting the same movie when items move around it.
+                let followed = query.and_then(|q| history.get(q).copied());
+                match apply_edit(&mut history, edit, &catalogue) {
+                    Ok(()) => {
+                        s.notice = None;
+                        s.link_note = None;
+                        s.example_user = None;
+                        s.query = followed
+                            .and_then(|id| history.iter().position(|&h| h == id))
+                            .filter(|&q| q + 1 < history.len());
+                        s.history = Rc::new(history);
+                    }
+                    Err(e) => s.notice = Some(Notice::Edit(e)),
+                }
+            }
+            Action::Example(user) => {
+                if let Some(ex) = s
+                    .manifest
+                    .as_ref()
+                    .and_then(|m| m.examples.iter().find(|e| e.user == user))
+                {
+                    s.history = Rc::new(ex.history.clone());
+                    s.example_user = Some(user);
+                    s.query = None;
+                    s.notice = None;
+                    s.link_note = None;
+                }
+            }
+            Action::Query(q) => {
+                s.query = q.filter(|&q| q + 1 < s.history.len());
+            }
+            Action::SetLayer(l) => {
+                if s.manifest.as_ref().is_some_and(|m| l < m.n_layers) {
+                    s.layer = l;
+                }
+            }
+            Action::SetHead(h) => s.head = h,
+            Action::Notice(n) => s.notice = n,
+            Action::RunFinished { seq, result } => {
+                if seq < s.shown_seq {
+                    return self;
+                }
+                s.shown_seq = seq;
+                s.run_id += 1;
+                match result {
+                    Ok(r) => {
+                        s.result = Some(r);
+                        s.run_error = None;
+                    }
+                    Err(e) => s.run_error = Some(e),
+                }
+            }
+        }
+        Rc::new(s)
+    }
+}
