@@ -241,21 +241,26 @@ fn join_list(items: &[String]) -> String {
     }
 }
 
+/// The link parameters that have a name of their own in `locales` (`link.part.<name>`).
+pub const NAMED_PARTS: [&str; 9] = [
+    "text",
+    "step",
+    "layer",
+    "head",
+    "view",
+    "scale",
+    "temperature",
+    "attention",
+    "mask",
+];
+
 /// A link parameter's name in the reader's language (unknown names are shown as they are).
 pub fn link_part_name(part: &str) -> String {
-    let name = match part {
-        "text" => t!("link.part.text"),
-        "step" => t!("link.part.step"),
-        "layer" => t!("link.part.layer"),
-        "head" => t!("link.part.head"),
-        "view" => t!("link.part.view"),
-        "scale" => t!("link.part.scale"),
-        "temperature" => t!("link.part.temperature"),
-        "attention" => t!("link.part.attention"),
-        "mask" => t!("link.part.mask"),
-        other => return other.to_owned(),
-    };
-    name.into_owned()
+    if NAMED_PARTS.contains(&part) {
+        t!(format!("link.part.{part}")).into_owned()
+    } else {
+        part.to_owned()
+    }
 }
 
 /// Writes the what-if recipe into `route` (only what differs from the model's).

@@ -87,19 +87,15 @@ impl Step {
         }
     }
 
+    /// `step.title.<id>` in the reader's language.
     pub fn title(self) -> Cow<'static, str> {
-        match self {
-            Step::Tokens => t!("step.title.tokens"),
-            Step::Embeddings => t!("step.title.embeddings"),
-            Step::Qkv => t!("step.title.qkv"),
-            Step::Scores => t!("step.title.scores"),
-            Step::Scale => t!("step.title.scale"),
-            Step::Mask => t!("step.title.mask"),
-            Step::Softmax => t!("step.title.softmax"),
-            Step::Context => t!("step.title.context"),
-            Step::Concat => t!("step.title.concat"),
-            Step::Output => t!("step.title.output"),
-        }
+        t!(self.key("title"))
+    }
+
+    /// The message `step.<kind>.<id>` (every step has a `title` and an `explain`; the test
+    /// `every_step_has_its_messages` checks they exist, as the literal-key check cannot).
+    fn key(self, kind: &str) -> String {
+        format!("step.{kind}.{}", self.id())
     }
 
     pub fn formula(self) -> Cow<'static, str> {
@@ -121,18 +117,7 @@ impl Step {
     }
 
     pub fn explanation(self) -> Cow<'static, str> {
-        match self {
-            Step::Tokens => t!("step.explain.tokens"),
-            Step::Embeddings => t!("step.explain.embeddings"),
-            Step::Qkv => t!("step.explain.qkv"),
-            Step::Scores => t!("step.explain.scores"),
-            Step::Scale => t!("step.explain.scale"),
-            Step::Mask => t!("step.explain.mask"),
-            Step::Softmax => t!("step.explain.softmax"),
-            Step::Context => t!("step.explain.context"),
-            Step::Concat => t!("step.explain.concat"),
-            Step::Output => t!("step.explain.output"),
-        }
+        t!(self.key("explain"))
     }
 }
 
@@ -151,6 +136,19 @@ mod tests {
         assert_eq!(seen, Step::ALL.to_vec());
         assert_eq!(Step::Tokens.prev(), Step::Tokens);
         assert_eq!(Step::Output.prev(), Step::Concat);
+    }
+
+    #[test]
+    fn every_step_has_its_messages() {
+        for lang in ["en", "zh-CN"] {
+            for s in Step::ALL {
+                for kind in ["title", "explain"] {
+                    let key = s.key(kind);
+                    let text = t!(&key, locale = lang);
+                    assert!(!text.is_empty() && text != key, "{lang}: {key} is missing");
+                }
+            }
+        }
     }
 
     #[test]

@@ -89,18 +89,12 @@ mod tests {
         assert_eq!(link_problem(&[]), None);
         // Unknown parts are shown as they are; every known one has a Chinese name.
         assert!(link_problem(&["zoom"]).is_some_and(|p| p.contains("zoom")));
-        for part in [
-            "text",
-            "step",
-            "layer",
-            "head",
-            "view",
-            "scale",
-            "temperature",
-            "attention",
-            "mask",
-        ] {
+        for part in crate::route::NAMED_PARTS {
             assert_ne!(link_part_name(part), "", "{part}");
+            for lang in ["en", "zh-CN"] {
+                let key = format!("link.part.{part}");
+                assert_ne!(rust_i18n::t!(&key, locale = lang), key, "{lang}: {key}");
+            }
         }
 
         let long = WalkthroughLink {
