@@ -39,4 +39,26 @@ describe("permalinks", () => {
     assert.equal(await app.textInput.inputValue(), "Hola mundo");
     assert.equal(await app.currentStep(), "tokens");
   });
+
+  it("a link opened in the tab that already shows the walkthrough is read, not ignored", async () => {
+    const { app } = ctx;
+    await app.page.goto(`${app.baseUrl}#/walkthrough?text=Hello%20world`);
+    await app.waitUntilReady();
+    assert.equal(await app.textInput.inputValue(), "Hello world");
+    const before = await app.tokenTexts();
+    // The user edits the address bar of the same tab: a hashchange, no reload.
+    await app.page.evaluate(() => { location.hash = "#/walkthrough?text=Bonjour%20le%20monde&step=softmax&layer=2&head=3"; });
+    await app.page.locator('[data-testid="step"][data-step="softmax"]').waitFor();
+    await app.waitUntilReady();
+    assert.equal(await app.textInput.inputValue(), "Bonjour le monde");
+    assert.equal(await app.layerSelect.inputValue(), "2");
+    assert.equal(await app.headSelect.inputValue(), "3");
+    await app.page.locator('[data-testid="heatmap"][data-name="weights head 3"]').first().waitFor();
+    await app.page.waitForFunction((n) => document.querySelectorAll('[data-testid="token"]').length > 0, null);
+    assert.notDeepEqual(await app.tokenTexts(), before, "the tokens are those of the new text");
+    // Back returns to the first link, read afresh too.
+    await app.page.goBack();
+    await app.page.locator('[data-testid="step"][data-step="tokens"]').waitFor();
+    await app.page.waitForFunction(() => document.querySelector('[data-testid="text-input"]')?.value === "Hello world");
+  });
 });
