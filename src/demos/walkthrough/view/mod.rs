@@ -71,7 +71,7 @@ async fn check_graph(runner: Runner, dispatch: UseReducerDispatcher<State>, grap
     )
     .await;
     let layout = Layout::check_names(&graph)
-        .and_then(|_| probe)
+        .and(probe)
         .and_then(|out| Layout::from_probe(&graph, &out));
     dispatch.dispatch(match layout {
         Ok(layout) => Action::ModelReady(layout),
