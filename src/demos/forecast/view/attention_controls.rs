@@ -4,9 +4,9 @@
 use std::rc::Rc;
 
 use rust_i18n::t;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::controls::select_value;
 use super::state::{Action, State};
 
 #[derive(PartialEq, Properties)]
@@ -25,13 +25,6 @@ pub struct AttentionControlsProps {
     pub dispatch: UseReducerDispatcher<State>,
 }
 
-/// The value of the `<select>` a change event came from.
-fn selected(e: &Event) -> Option<String> {
-    e.target()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
-        .map(|sel| sel.value())
-}
-
 /// The options' values are 0-based (links and tests use them so); only their labels count from
 /// 1, so these selects are not `events::one_based_select`.
 #[component]
@@ -40,7 +33,7 @@ pub fn AttentionControls(props: &AttentionControlsProps) -> Html {
     let select = |make: fn(usize) -> Action| {
         let dispatch = props.dispatch.clone();
         Callback::from(move |e: Event| {
-            if let Some(v) = selected(&e).and_then(|v| v.parse::<usize>().ok()) {
+            if let Some(v) = select_value(&e).and_then(|v| v.parse::<usize>().ok()) {
                 dispatch.dispatch(make(v));
             }
         })
@@ -49,7 +42,7 @@ pub fn AttentionControls(props: &AttentionControlsProps) -> Html {
         let dispatch = props.dispatch.clone();
         // "avg" (not a number): the average of the heads
         Callback::from(move |e: Event| {
-            if let Some(v) = selected(&e) {
+            if let Some(v) = select_value(&e) {
                 dispatch.dispatch(Action::SetHead(v.parse::<usize>().ok()));
             }
         })

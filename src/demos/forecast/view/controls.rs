@@ -10,6 +10,14 @@ use super::state::{Action, State};
 use crate::demos::forecast::{ForecastManifest, Series};
 use crate::ui::events::input_value;
 
+/// The value of the `<select>` a change event came from (this demo's selects: series ids, and
+/// 0-based indices, so not `events::one_based_select`).
+pub fn select_value(e: &Event) -> Option<String> {
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+        .map(|sel| sel.value())
+}
+
 #[derive(PartialEq, Properties)]
 pub struct SeriesControlsProps {
     pub manifest: Rc<ForecastManifest>,
@@ -28,11 +36,8 @@ pub fn SeriesControls(props: &SeriesControlsProps) -> Html {
     let on_series = {
         let dispatch = dispatch.clone();
         Callback::from(move |e: Event| {
-            if let Some(sel) = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
-            {
-                dispatch.dispatch(Action::SetSeries(sel.value()));
+            if let Some(id) = select_value(&e) {
+                dispatch.dispatch(Action::SetSeries(id));
             }
         })
     };

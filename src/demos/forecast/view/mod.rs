@@ -3,8 +3,9 @@
 //! and a seasonal-naive baseline, and under it the attention of a forecast step over the past
 //! steps (per layer and head, and their average). Drag a past value and watch both change.
 //!
-//! This file holds the state and the model work together and lays out the page; each part of
-//! the page is its own component beside it.
+//! This file wires the hooks (manifest, the shown series' model, runs, link) and lays out the
+//! page; the state is in `state`, the worker calls in `model`, each part of the page is its own
+//! component beside them.
 mod about;
 mod attention_controls;
 mod controls;
