@@ -380,6 +380,77 @@ pub fn peak_lag(row: &[f32], window: usize, step: usize) -> Option<(usize, f32)>
         .map(|(col, &w)| (lag(window, step, col), w))
 }
 
+/// The sentence about where forecast step `step` (0-based) looks most: the date it weighs most,
+/// how many months or years back that is, and whether that is a whole number of seasons.
+/// `labels` are the date labels of the `window` past and the forecast positions, oldest first.
+pub fn attention_summary(
+    series: &Series,
+    labels: &[String],
+    row: &[f32],
+    window: usize,
+    step: usize,
+) -> Option<String> {
+    let (lag, w) = peak_lag(row, window, step)?;
+    let label = |p: usize| labels.get(p).cloned().unwrap_or_default();
+    let (when, target) = (label(window + step - lag), label(window + step));
+    let monthly = series.monthly();
+    // One sentence each for "1 month/year back" and "n months/years back".
+    let key = match (monthly, lag) {
+        (true, 1) => "forecast.summary.monthly_one",
+        (true, _) => "forecast.summary.monthly",
+        (false, 1) => "forecast.summary.yearly_one",
+        (false, _) => "forecast.summary.yearly",
+    };
+    let pct = format!("{:.1}", w * 100.0);
+    let mut text = t!(
+        key,
+        step = step + 1,
+        target = target,
+        pct = pct,
+        when = when,
+        lag = lag
+    )
+    .into_owned();
+    if lag.is_multiple_of(series.period) {
+        text.push_str(&if monthly {
+            t!("forecast.summary.seasonal_monthly", period = series.period)
+        } else {
+            t!("forecast.summary.seasonal_yearly", period = series.period)
+        });
+    }
+    text.push_str(&t!("forecast.summary.end"));
+    Some(text)
+}
+
+/// A head's name as the page shows it: "head 2", or the average of the `n_heads` heads.
+pub fn head_name(head: Option<usize>, n_heads: usize) -> String {
+    match head {
+        Some(h) => t!("forecast.head_n", n = h + 1).into_owned(),
+        None => t!("forecast.head_average_of", n = n_heads).into_owned(),
+    }
+}
+
+/// Outputs a series' graph must have: the forecast, and the attention weights (at least the
+/// first layer's; the run asks for every layer's).
+pub const REQUIRED_OUTPUTS: [&str; 2] = ["forecast", "layer0.weights"];
+
+/// The [`REQUIRED_OUTPUTS`] a loaded graph lacks, for the "not a forecaster" message.
+pub fn missing_outputs(outputs: &[String]) -> Vec<&'static str> {
+    REQUIRED_OUTPUTS
+        .into_iter()
+        .filter(|n| !outputs.iter().any(|o| o == n))
+        .collect()
+}
+
+/// A value as the page writes it: one decimal from 100 up, two below.
+pub fn format_value(v: f64) -> String {
+    if v.abs() >= 100.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
 /// A linear map between data values and pixels (y grows downwards on screen, so `px_lo` may be
 /// larger than `px_hi`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -693,6 +764,42 @@ mod tests {
         let y = series(vec![0.0; 3], (1700, None));
         assert_eq!(y.date_label(308), "2008");
         assert!(!y.monthly());
+    }
+
+    #[test]
+    fn the_attention_summary_names_the_peak_and_how_far_back_it_is() {
+        let labels: Vec<String> = (0..6).map(|p| format!("d{p}")).collect();
+        // window 4, step 0: the forecast step is at position 4; column 3 is 1 step back
+        let monthly = series(vec![0.0; 3], (1964, Some(5)));
+        let one = attention_summary(&monthly, &labels, &[0.1, 0.1, 0.1, 0.7], 4, 0).expect("text");
+        assert!(
+            one.contains("+1 (d4)") && one.contains("70.0%") && one.contains("d3: 1 month back"),
+            "{one}"
+        );
+        assert!(!one.contains("season"), "{one}");
+        let mut yearly = series(vec![0.0; 3], (1700, None));
+        yearly.period = 4;
+        let four = attention_summary(&yearly, &labels, &[0.7, 0.1, 0.1, 0.1], 4, 0).expect("text");
+        assert!(
+            four.contains("d0: 4 years back") && four.contains("4-year cycles"),
+            "{four}"
+        );
+        let two = attention_summary(&yearly, &labels, &[0.1, 0.1, 0.7, 0.1], 4, 1).expect("text");
+        assert!(
+            two.contains("+2 (d5)") && two.contains("d2: 3 years back"),
+            "{two}"
+        );
+        assert_eq!(attention_summary(&monthly, &labels, &[], 4, 0), None);
+    }
+
+    #[test]
+    fn a_graph_without_the_forecast_or_the_weights_is_named_for_what_it_lacks() {
+        let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(missing_outputs(&names(&["forecast", "layer0.weights", "x"])).is_empty());
+        assert_eq!(missing_outputs(&names(&["layer0.weights"])), ["forecast"]);
+        assert_eq!(missing_outputs(&[]), REQUIRED_OUTPUTS);
+        assert_eq!(format_value(123.456), "123.5");
+        assert_eq!(format_value(-1.234), "-1.23");
     }
 
     #[test]

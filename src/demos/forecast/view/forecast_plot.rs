@@ -8,7 +8,7 @@ use std::rc::Rc;
 use rust_i18n::t;
 use yew::prelude::*;
 
-use crate::demos::forecast::{lag, nice_ticks, padded_range, LinearScale};
+use crate::demos::forecast::{format_value, lag, nice_ticks, padded_range, LinearScale};
 use crate::export::ExportContext;
 use crate::maths::Matrix;
 use crate::ui::components::heatmap::{color, ColorScale, MatrixTools};
@@ -66,14 +66,6 @@ const PLOT_H: f64 = 250.0;
 const TOP: f64 = 10.0;
 const AXIS_H: f64 = 34.0;
 const BARS_H: f64 = 96.0;
-
-fn fmt_value(v: f64) -> String {
-    if v.abs() >= 100.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.2}")
-    }
-}
 
 fn polyline(points: impl Iterator<Item = (f64, f64)>) -> String {
     points
@@ -183,20 +175,6 @@ pub fn ForecastPlot(props: &ForecastPlotProps) -> Html {
             .iter()
             .map(|p| (x_of_index(p.index), ys.to_px(p.value))),
     );
-    let truth_line = polyline(
-        props
-            .past
-            .last()
-            .map(|p| (x_of_index(p.index), ys.to_px(p.value)))
-            .into_iter()
-            .chain(
-                props
-                    .truth
-                    .iter()
-                    .enumerate()
-                    .map(|(h, &v)| (x_of_index(props.origin + h), ys.to_px(v))),
-            ),
-    );
     let series_line = |values: &[f64]| {
         polyline(
             props
@@ -212,6 +190,7 @@ pub fn ForecastPlot(props: &ForecastPlotProps) -> Html {
                 ),
         )
     };
+    let truth_line = series_line(&props.truth);
     let origin_x = LEFT + props.window as f64 * step_w;
     let unit = props.unit.clone();
 
@@ -223,7 +202,7 @@ pub fn ForecastPlot(props: &ForecastPlotProps) -> Html {
             { for y_ticks.iter().map(|&t| html! {
                 <g class="fc-tick">
                     <line x1={LEFT.to_string()} x2={(W - RIGHT).to_string()} y1={ys.to_px(t).to_string()} y2={ys.to_px(t).to_string()} />
-                    <text x={(LEFT - 6.0).to_string()} y={(ys.to_px(t) + 4.0).to_string()} class="fc-y-label">{ fmt_value(t) }</text>
+                    <text x={(LEFT - 6.0).to_string()} y={(ys.to_px(t) + 4.0).to_string()} class="fc-y-label">{ format_value(t) }</text>
                 </g>
             }) }
             <text class="fc-unit" x="4" y={(TOP + 10.0).to_string()}>{ unit.clone() }</text>
@@ -248,9 +227,9 @@ pub fn ForecastPlot(props: &ForecastPlotProps) -> Html {
                 let (x, y) = (x_of_index(p.index), ys.to_px(p.value));
                 let date = props.labels.get((p.index as i64 - first).max(0) as usize).cloned().unwrap_or_default();
                 let label = if p.original.is_some() {
-                    t!("forecast.plot.point_edited", date = date, value = fmt_value(p.value), unit = props.unit)
+                    t!("forecast.plot.point_edited", date = date, value = format_value(p.value), unit = props.unit)
                 } else {
-                    t!("forecast.plot.point", date = date, value = fmt_value(p.value), unit = props.unit)
+                    t!("forecast.plot.point", date = date, value = format_value(p.value), unit = props.unit)
                 };
                 html! {
                     <g class={classes!("fc-point", p.original.is_some().then_some("edited"))} data-testid="past-point"
@@ -275,7 +254,7 @@ pub fn ForecastPlot(props: &ForecastPlotProps) -> Html {
                             data-step={h.to_string()} data-value={format!("{v}")}
                             cx={x_of_index(props.origin + h).to_string()} cy={ys.to_px(v).to_string()} r={if selected { "6" } else { "4" }}
                             onclick={Callback::from(move |_| onstep.emit(h))}>
-                            <title>{ t!("forecast.plot.forecast_point", step = h + 1, value = fmt_value(v)) }</title>
+                            <title>{ t!("forecast.plot.forecast_point", step = h + 1, value = format_value(v)) }</title>
                         </circle>
                     }
                 }) }
