@@ -87,24 +87,18 @@ pub fn StepShiftView(props: &StepShiftViewProps) -> Html {
             .unwrap_or_default()
     };
 
-    let entropy_line: Vec<(f32, f32)> = props
-        .shifts
-        .iter()
-        .enumerate()
-        .map(|(t, s)| (x(t), y_entropy(s.entropy)))
-        .collect();
-    let top1_line: Vec<(f32, f32)> = props
-        .shifts
-        .iter()
-        .enumerate()
-        .map(|(t, s)| (x(t), y_unit(s.top1)))
-        .collect();
-    let shift_line: Vec<(f32, f32)> = props
-        .shifts
-        .iter()
-        .enumerate()
-        .filter_map(|(t, s)| s.shift.map(|v| (x(t), y_unit(v))))
-        .collect();
+    // A polyline per measure, through the steps that have it.
+    let line = |value: fn(&StepShift) -> Option<f32>, y: &dyn Fn(f32) -> f32| -> Vec<(f32, f32)> {
+        props
+            .shifts
+            .iter()
+            .enumerate()
+            .filter_map(|(t, s)| value(s).map(|v| (x(t), y(v))))
+            .collect()
+    };
+    let entropy_line = line(|s| Some(s.entropy), &y_entropy);
+    let top1_line = line(|s| Some(s.top1), &y_unit);
+    let shift_line = line(|s| s.shift, &y_unit);
     // Step numbers about every 24 px.
     let label_every = ((24.0 / step_w).ceil() as usize).max(1);
     let onleave = {

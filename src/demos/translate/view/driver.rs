@@ -1,0 +1,183 @@
+//! Driving the decoder: a translation starts with the encoder (tokenize, then `memory`), then
+//! the decoder runs once per step, one worker request at a time, as [`Mode`] asks (one step,
+//! play, all, or up to a link's step). Each answer carries its translation's run number.
+
+use std::rc::Rc;
+
+use gloo::timers::callback::Timeout;
+use rust_i18n::t;
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+use yew_agent::prelude::*;
+
+use super::state::{Action, Message, Mode, Source, TrState};
+use crate::demos::translate::{
+    decoder_inputs, decoder_outputs, encoder_inputs, Decoding, Step, DECODER_KEY, ENCODER_KEY,
+    MEMORY,
+};
+use crate::protocol::{ModelError, Tensor};
+use crate::ui::worker_client::{encode, infer, Runner};
+use crate::worker::AttentionWorker;
+
+/// Pause between steps while playing.
+const PLAY_MS: u32 = 450;
+
+fn now_ms() -> f64 {
+    gloo::utils::window().performance().map_or(0.0, |p| p.now())
+}
+
+/// Tokenizes `text` and runs the encoder.
+async fn start(runner: Runner, dispatch: UseReducerDispatcher<TrState>, run: u64, text: String) {
+    let t0 = now_ms();
+    let enc_res = encode(&runner, ENCODER_KEY, &text).await;
+    let encoded = match enc_res {
+        Ok(e) => e,
+        Err(ModelError::EmptyInput) => {
+            return dispatch.dispatch(Action::Rejected {
+                run,
+                message: Message::EmptyInput,
+            })
+        }
+        Err(e) => {
+            return dispatch.dispatch(Action::Encoded {
+                run,
+                result: Err(e.to_string()),
+                ms: 0.0,
+            })
+        }
+    };
+    let result = match infer(
+        &runner,
+        ENCODER_KEY,
+        encoder_inputs(&encoded.ids),
+        Some(vec![MEMORY.to_owned()]),
+    )
+    .await
+    {
+        Ok(out) => match Tensor::find(&out, MEMORY) {
+            Some(m) => Ok(Rc::new(Source {
+                text,
+                encoded,
+                memory: Rc::new(m.clone()),
+            })),
+            None => Err(t!("translate.no_memory").into_owned()),
+        },
+        Err(e) => Err(e.to_string()),
+    };
+    dispatch.dispatch(Action::Encoded {
+        run,
+        result,
+        ms: now_ms() - t0,
+    });
+}
+
+/// Runs the decoder once on the current prefix.
+async fn step(
+    runner: Runner,
+    dispatch: UseReducerDispatcher<TrState>,
+    run: u64,
+    decoding: Rc<Decoding>,
+    memory: Rc<Tensor>,
+) {
+    let t0 = now_ms();
+    let prefix = decoding.prefix();
+    let dims = *decoding.dims();
+    let result = match decoder_inputs(&prefix, &memory, dims.vocab) {
+        Ok(inputs) => infer(
+            &runner,
+            DECODER_KEY,
+            inputs,
+            Some(decoder_outputs(dims.n_layers)),
+        )
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|out| Step::from_outputs(&out, &dims, prefix.len(), decoding.src_len())),
+        Err(e) => Err(e),
+    };
+    dispatch.dispatch(Action::StepDone {
+        run,
+        result,
+        ms: now_ms() - t0,
+    });
+}
+
+/// Runs the translations of `state`'s view: returns the callback that translates a sentence,
+/// translates a link's sentence once the model is ready, and steps the decoder as the mode asks.
+#[hook]
+pub fn use_decoder(state: &UseReducerHandle<TrState>) -> Callback<String> {
+    let runner = use_oneshot_runner::<AttentionWorker>();
+    let dispatch = state.dispatcher();
+    let ready = state.status.is_ready();
+    // Run numbers come from a counter, not from `state`: a callback kept by an effect holds the
+    // state of the render that made it, and a stale number would make the reducer drop the result.
+    let runs = use_mut_ref(|| 0u64);
+    let begin = {
+        let (runner, dispatch, runs) = (runner.clone(), dispatch.clone(), runs.clone());
+        Callback::from(move |text: String| {
+            let run = {
+                let mut r = runs.borrow_mut();
+                *r += 1;
+                *r
+            };
+            dispatch.dispatch(Action::SetText(text.clone()));
+            dispatch.dispatch(Action::Begin(run));
+            spawn_local(start(runner.clone(), dispatch.clone(), run, text));
+        })
+    };
+    {
+        // A link with ?text= translates as soon as the model is ready.
+        let (begin, text) = (begin.clone(), state.text.clone());
+        use_effect_with(ready, move |ready| {
+            if *ready && !text.trim().is_empty() {
+                begin.emit(text);
+            }
+        });
+    }
+    {
+        // Drive the decoder: one step for Single/All, a timed step for Play.
+        let deps = (
+            state.mode,
+            state.busy,
+            state.shown,
+            state.computed(),
+            state.finished(),
+            state.run,
+        );
+        let (runner, dispatch, state) = (runner.clone(), dispatch.clone(), state.clone());
+        use_effect_with(
+            deps,
+            move |&(mode, busy, shown, computed, finished, run)| {
+                let mut timer = None;
+                let go = {
+                    let dispatch = dispatch.clone();
+                    move || {
+                        if let (Some(d), Some(src)) = (state.decoding.clone(), state.source.clone())
+                        {
+                            dispatch.dispatch(Action::StepStarted);
+                            spawn_local(step(runner, dispatch, run, d, src.memory.clone()));
+                        }
+                    }
+                };
+                if !busy {
+                    match mode {
+                        Mode::Single | Mode::All | Mode::Restore(_)
+                            if shown >= computed && !finished =>
+                        {
+                            go()
+                        }
+                        Mode::Play if shown < computed => {
+                            let d = dispatch.clone();
+                            timer = Some(Timeout::new(PLAY_MS, move || d.dispatch(Action::Tick)));
+                        }
+                        Mode::Play if !finished => {
+                            timer = Some(Timeout::new(PLAY_MS, go));
+                        }
+                        _ => {}
+                    }
+                }
+                move || drop(timer)
+            },
+        );
+    }
+    begin
+}
