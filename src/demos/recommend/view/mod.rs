@@ -29,7 +29,7 @@ use self::attention_panel::AttentionPanel;
 use self::explanations::Explanations;
 use self::history_panel::HistoryPanel;
 use self::model::{run, use_recommender};
-use self::state::{RecResult, RecState};
+use self::state::{Action, RecResult, RecState};
 use self::status_bar::StatusBar;
 use self::top_panel::TopPanel;
 use crate::demos::recommend::{history_attention, HeadChoice};
@@ -87,7 +87,7 @@ pub fn RecommendDemo() -> Html {
                         *s += 1;
                         *s
                     };
-                    dispatch.dispatch(state::Action::RunStarted(next));
+                    dispatch.dispatch(Action::RunStarted(next));
                     let history = history.clone();
                     spawn_local(run(runner, dispatch, manifest, next, history, query));
                 }
