@@ -6,11 +6,11 @@
 use std::collections::HashMap;
 
 use attention_playground::demos::recommend::{
-    history_attention, top_k_excluding, weights_output, Catalogue, HeadChoice, ModelInput,
-    RecManifest, INPUT_ITEMS, INPUT_POSITION, OUTPUT_SCORES, TOP_K,
+    history_attention, input_specs, top_k_excluding, weights_output, Catalogue, HeadChoice,
+    ModelInput, RecManifest, INPUT_ITEMS, INPUT_POSITION, OUTPUT_SCORES, TOP_K,
 };
 use attention_playground::graph::GraphRunner;
-use attention_playground::protocol::{InputSpec, ModelError, Tensor};
+use attention_playground::protocol::{ModelError, Tensor};
 use serde::Deserialize;
 
 const MODEL_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/recommend");
@@ -51,15 +51,8 @@ fn manifest() -> RecManifest {
     RecManifest::parse(&String::from_utf8(read("manifest.json")).expect("utf-8")).expect("manifest")
 }
 
-fn specs(window: usize) -> Vec<InputSpec> {
-    vec![
-        InputSpec::i64(INPUT_ITEMS, &["batch", &window.to_string()]),
-        InputSpec::i64(INPUT_POSITION, &["batch"]),
-    ]
-}
-
 fn runner(window: usize) -> GraphRunner {
-    GraphRunner::load(&read("model.onnx"), None, &specs(window)).expect("model.onnx loads")
+    GraphRunner::load(&read("model.onnx"), None, &input_specs(window)).expect("model.onnx loads")
 }
 
 fn inputs(case: &Case) -> Vec<Tensor> {
@@ -232,8 +225,8 @@ fn bad_inputs_are_errors_not_panics() {
         "/models/langid/model.onnx"
     ))
     .expect("langid");
-    assert!(GraphRunner::load(&langid, None, &specs(g.window)).is_err());
-    assert!(GraphRunner::load(&read("model.onnx")[..1000], None, &specs(g.window)).is_err());
+    assert!(GraphRunner::load(&langid, None, &input_specs(g.window)).is_err());
+    assert!(GraphRunner::load(&read("model.onnx")[..1000], None, &input_specs(g.window)).is_err());
 }
 
 #[test]
@@ -247,7 +240,10 @@ fn shipped_data_agrees_with_the_model() {
     let catalogue = Catalogue::from_json(&String::from_utf8(read(&m.items)).expect("utf-8"))
         .expect("items.json");
     assert_eq!(catalogue.len() + 1, m.n_ids);
-    let out = runner(m.window)
+    let runner = runner(m.window);
+    // The page refuses a graph without the outputs it asks for.
+    assert!(m.outputs().iter().all(|o| runner.has_output(o)));
+    let out = runner
         .run(inputs(&g.cases[0]), Some(&[OUTPUT_SCORES.to_owned()]))
         .expect("runs");
     assert_eq!(out[0].shape, vec![1, m.n_ids]);

@@ -12,6 +12,7 @@ use rust_i18n::t;
 use serde::Deserialize;
 
 use crate::maths::Matrix;
+use crate::protocol::InputSpec;
 
 /// How many recommendations the page shows.
 pub const TOP_K: usize = 10;
@@ -23,6 +24,15 @@ pub const MAX_HISTORY: usize = 500;
 pub const INPUT_ITEMS: &str = "item_ids";
 pub const INPUT_POSITION: &str = "position";
 pub const OUTPUT_SCORES: &str = "scores";
+
+/// The graph's inputs for a model window of `window` items: the padded history and the slot
+/// whose next item is scored.
+pub fn input_specs(window: usize) -> Vec<InputSpec> {
+    vec![
+        InputSpec::i64(INPUT_ITEMS, &["batch", &window.to_string()]),
+        InputSpec::i64(INPUT_POSITION, &["batch"]),
+    ]
+}
 
 /// The output holding layer `l`'s attention weights, `(batch, heads, window, window)`.
 pub fn weights_output(layer: usize) -> String {
@@ -89,6 +99,14 @@ impl RecManifest {
             return Err(t!("recommend.err.manifest_empty").into_owned());
         }
         Ok(m)
+    }
+
+    /// The outputs the page needs from the graph, in the order it asks for them: the scores,
+    /// then every layer's attention weights.
+    pub fn outputs(&self) -> Vec<String> {
+        std::iter::once(OUTPUT_SCORES.to_owned())
+            .chain((0..self.n_layers).map(weights_output))
+            .collect()
     }
 }
 
@@ -290,6 +308,15 @@ impl Catalogue {
         hits.sort_by_key(|&(tier, rank, m)| (tier, rank, m.id));
         hits.into_iter().take(limit).map(|(_, _, m)| m).collect()
     }
+}
+
+/// At most `max` characters of `s`, with `…` when something was cut.
+pub fn shorten(s: &str, max: usize) -> String {
+    let mut out: String = s.chars().take(max).collect();
+    if s.chars().count() > max {
+        out.push('…');
+    }
+    out
 }
 
 /// Moves a trailing article to the front, as MovieLens writes titles the library way:
@@ -969,5 +996,16 @@ mod tests {
         assert!(RecManifest::parse(&json.replace("\"window\": 50", "\"window\": 0")).is_err());
         assert!(RecManifest::parse("{}").is_err());
         assert!(RecManifest::parse("<html>").is_err());
+        assert_eq!(
+            m.outputs(),
+            vec!["scores", "layer0.weights", "layer1.weights"]
+        );
+    }
+
+    #[test]
+    fn shorten_cuts_characters_not_bytes() {
+        assert_eq!(shorten("Misérables", 4), "Misé…");
+        assert_eq!(shorten("Amy", 3), "Amy");
+        assert_eq!(shorten("", 3), "");
     }
 }

@@ -4,10 +4,10 @@
 use std::rc::Rc;
 
 use rust_i18n::t;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::demos::recommend::{Catalogue, SEARCH_LIMIT};
+use crate::demos::recommend::{shorten, Catalogue, SEARCH_LIMIT};
+use crate::ui::events::input_value;
 
 #[derive(Properties, PartialEq)]
 pub struct MovieSearchProps {
@@ -45,14 +45,6 @@ impl std::fmt::Display for SearchNotice {
     }
 }
 
-fn shorten(s: &str, max: usize) -> String {
-    let mut out: String = s.chars().take(max).collect();
-    if s.chars().count() > max {
-        out.push('…');
-    }
-    out
-}
-
 #[component]
 pub fn MovieSearch(props: &MovieSearchProps) -> Html {
     let _lang = crate::ui::lang::use_lang();
@@ -80,11 +72,8 @@ pub fn MovieSearch(props: &MovieSearchProps) -> Html {
     let oninput = {
         let (query, active, onnotice) = (query.clone(), active.clone(), props.onnotice.clone());
         Callback::from(move |e: InputEvent| {
-            if let Some(input) = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-            {
-                query.set(input.value());
+            if let Some(value) = input_value(&e) {
+                query.set(value);
                 active.set(0);
                 onnotice.emit(None);
             }

@@ -2,7 +2,8 @@
 
 use std::rc::Rc;
 
-use yew::Reducible;
+use rust_i18n::t;
+use yew::{Callback, Reducible, UseReducerDispatcher};
 
 use super::movie_search::SearchNotice;
 use crate::demos::recommend::{
@@ -11,6 +12,8 @@ use crate::demos::recommend::{
 };
 use crate::protocol::Tensor;
 use crate::route::{Demo, Route};
+use crate::ui::latest::Latest;
+use crate::ui::model::{ModelStatus, ModelSummary};
 
 /// A note about the last edit or search, kept as a value so it is worded in the current
 /// language when drawn.
@@ -31,14 +34,6 @@ impl std::fmt::Display for Notice {
     }
 }
 
-/// Where the model is in its life.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Status {
-    Loading { loaded: u64, total: u64 },
-    Ready,
-    Failed(String),
-}
-
 /// One finished inference, for one history and one query position.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecResult {
@@ -56,9 +51,13 @@ pub struct RecResult {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecState {
-    pub status: Status,
+    /// Ready once both the graph (checked) and the catalogue are in.
+    pub status: ModelStatus,
     pub manifest: Option<Rc<RecManifest>>,
     pub catalogue: Option<Rc<Catalogue>>,
+    /// The graph is in the worker with the outputs the page needs (the catalogue may still be
+    /// on its way: the two download side by side).
+    graph_ready: bool,
     /// The viewing history, oldest first.
     pub history: Rc<Vec<u32>>,
     /// The history index whose prediction is inspected; `None` = the latest item (what the
@@ -66,11 +65,9 @@ pub struct RecState {
     pub query: Option<usize>,
     pub layer: usize,
     pub head: HeadChoice,
-    pub result: Option<Rc<RecResult>>,
-    /// Counts results shown; the DOM exposes it so tests and the benchmark can wait for one.
-    pub run_id: u64,
-    /// Sequence number of the newest result shown, to drop answers that arrive late.
-    pub shown_seq: u64,
+    /// The newest run's result (and error); `runs` counts results shown, which the DOM exposes
+    /// so tests and the benchmark can wait for one.
+    pub run: Latest<Rc<RecResult>, String>,
     /// A note about the last edit or search (a refused edit, no match…).
     pub notice: Option<Notice>,
     /// What the link's history lost (unknown ids, repeats…).
@@ -79,7 +76,6 @@ pub struct RecState {
     pub link_bad: Vec<&'static str>,
     /// The `h` parameter of the link, read once the catalogue is there.
     pending_link: Option<String>,
-    pub run_error: Option<String>,
     /// The example user whose history is shown, while it is unchanged.
     pub example_user: Option<u32>,
 }
@@ -109,24 +105,19 @@ impl RecState {
         };
         let query = one_based("at");
         Self {
-            status: Status::Loading {
-                loaded: 0,
-                total: 0,
-            },
+            status: ModelStatus::default(),
             manifest: None,
             catalogue: None,
+            graph_ready: false,
             history: Rc::new(Vec::new()),
             query,
             layer,
             head,
-            result: None,
-            run_id: 0,
-            shown_seq: 0,
+            run: Latest::default(),
             notice: None,
             link_note: None,
             link_bad: bad,
             pending_link: route.get("h").map(str::to_owned),
-            run_error: None,
             example_user: None,
         }
     }
@@ -166,16 +157,70 @@ impl RecState {
 
     /// The result, if it belongs to the current history and query (not a stale one).
     pub fn current_result(&self) -> Option<&Rc<RecResult>> {
-        self.result
+        self.run
+            .outcome
             .as_ref()
             .filter(|r| r.history == self.history && Some(r.query) == self.query_index())
+    }
+
+    /// What is on screen: the current result, or the previous one (shown as stale) while the
+    /// new one is computed, so the page does not jump.
+    pub fn shown_result(&self) -> Option<&Rc<RecResult>> {
+        self.current_result().or(self.run.outcome.as_ref())
+    }
+
+    /// The title of the inspected history item (empty while there is none).
+    pub fn query_label(&self) -> String {
+        let movie = self
+            .query_index()
+            .zip(self.catalogue.as_ref())
+            .and_then(|(q, c)| c.get(self.history[q]));
+        movie.map(|m| m.label()).unwrap_or_default()
+    }
+
+    /// `layer 2` in the reader's language.
+    pub fn layer_label(&self) -> String {
+        t!("recommend.layer_label", layer = self.layer + 1).into_owned()
+    }
+
+    /// `head 1` or `the average of the heads` in the reader's language.
+    pub fn head_label(&self) -> String {
+        match self.head {
+            HeadChoice::Head(h) => t!("recommend.head_label", head = h + 1),
+            HeadChoice::Average => t!("recommend.average_label"),
+        }
+        .into_owned()
+    }
+
+    /// Ready once the graph and the catalogue are both in, unless loading already failed.
+    fn ready_if_complete(&mut self) {
+        if let (true, Some(m), Some(_), ModelStatus::Loading { .. }) = (
+            self.graph_ready,
+            &self.manifest,
+            &self.catalogue,
+            &self.status,
+        ) {
+            self.status = ModelStatus::Ready(ModelSummary {
+                n_layers: m.n_layers,
+                n_heads: m.n_heads,
+                d_model: m.d_model,
+                // What the model reads: its window of the most recent items.
+                max_len: m.window,
+            });
+        }
     }
 }
 
 pub enum Action {
-    Progress(u64, u64),
+    Progress {
+        loaded: u64,
+        total: u64,
+    },
+    /// The catalogue is in (and agrees with the manifest): the history can be restored.
     Loaded(Rc<RecManifest>, Rc<Catalogue>),
-    Ready,
+    /// The graph is in the worker with every output the page needs.
+    GraphReady,
+    /// Loading failed; the first failure is the one shown.
     LoadFailed(String),
     Edit(Edit),
     /// Start from example user `user`'s history.
@@ -185,6 +230,8 @@ pub enum Action {
     SetLayer(usize),
     SetHead(HeadChoice),
     Notice(Option<Notice>),
+    /// Run number `seq` was sent; only its answer will be shown.
+    RunStarted(u64),
     RunFinished {
         seq: u64,
         result: Result<Rc<RecResult>, String>,
@@ -197,9 +244,9 @@ impl Reducible for RecState {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut s = (*self).clone();
         match action {
-            Action::Progress(loaded, total) => {
-                if matches!(s.status, Status::Loading { .. }) {
-                    s.status = Status::Loading { loaded, total };
+            Action::Progress { loaded, total } => {
+                if matches!(s.status, ModelStatus::Loading { .. }) {
+                    s.status = ModelStatus::Loading { loaded, total };
                 }
             }
             Action::Loaded(manifest, catalogue) => {
@@ -233,9 +280,17 @@ impl Reducible for RecState {
                 }
                 s.manifest = Some(manifest);
                 s.catalogue = Some(catalogue);
+                s.ready_if_complete();
             }
-            Action::Ready => s.status = Status::Ready,
-            Action::LoadFailed(message) => s.status = Status::Failed(message),
+            Action::GraphReady => {
+                s.graph_ready = true;
+                s.ready_if_complete();
+            }
+            Action::LoadFailed(message) => {
+                if !matches!(s.status, ModelStatus::Failed(_)) {
+                    s.status = ModelStatus::Failed(message);
+                }
+            }
             Action::Edit(edit) => {
                 let Some(catalogue) = s.catalogue.clone() else {
                     return self;
@@ -280,21 +335,22 @@ impl Reducible for RecState {
             }
             Action::SetHead(h) => s.head = h,
             Action::Notice(n) => s.notice = n,
+            Action::RunStarted(seq) => s.run.request(seq),
             Action::RunFinished { seq, result } => {
-                if seq < s.shown_seq {
+                if !s.run.finish(seq, result) {
                     return self;
-                }
-                s.shown_seq = seq;
-                s.run_id += 1;
-                match result {
-                    Ok(r) => {
-                        s.result = Some(r);
-                        s.run_error = None;
-                    }
-                    Err(e) => s.run_error = Some(e),
                 }
             }
         }
         Rc::new(s)
     }
+}
+
+/// A callback that dispatches the action `make` builds from its value.
+pub fn send<T: 'static>(
+    dispatch: &UseReducerDispatcher<RecState>,
+    make: fn(T) -> Action,
+) -> Callback<T> {
+    let dispatch = dispatch.clone();
+    Callback::from(move |v| dispatch.dispatch(make(v)))
 }
