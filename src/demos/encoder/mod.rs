@@ -14,7 +14,7 @@ use crate::maths::{
     attention_steps, Agreement, AttentionParams, AttentionSteps, LayerRecord, Mask, Matrix,
     StepCheck,
 };
-use crate::protocol::Tensor;
+use crate::protocol::{InputSpec, Tensor};
 
 /// Key under which the page loads the graph into the worker.
 pub const GRAPH_KEY: &str = "minilm";
@@ -89,6 +89,37 @@ pub fn step_outputs(layer: usize) -> Vec<String> {
     }
     names.extend(LAYER_OUTPUTS.iter().map(|w| layer_output(layer, w)));
     names
+}
+
+/// The first output the view needs that a loaded graph lacks (`outputs` are its output names):
+/// every layer's weights for the model and head views, and the last layer's step tensors (which
+/// name the embedding stage and `layer0.x` as well).
+pub fn missing_output(n_layers: usize, outputs: &[String]) -> Option<String> {
+    attention_outputs(n_layers)
+        .into_iter()
+        .chain(step_outputs(n_layers.saturating_sub(1)))
+        .find(|n| !outputs.contains(n))
+}
+
+/// The graph's inputs, as the worker is to type them.
+pub fn input_specs() -> Vec<InputSpec> {
+    vec![
+        InputSpec::i64("input_ids", &["batch", "seq"]),
+        InputSpec::i64("attention_mask", &["batch", "seq"]),
+    ]
+}
+
+/// One sentence's token ids as the graph's inputs (no padding: the mask is all ones).
+pub fn ids_inputs(ids: &[u32]) -> Vec<Tensor> {
+    let n = ids.len();
+    vec![
+        Tensor::i64(
+            "input_ids",
+            vec![1, n],
+            ids.iter().map(|&i| i64::from(i)).collect(),
+        ),
+        Tensor::i64("attention_mask", vec![1, n], vec![1; n]),
+    ]
 }
 
 fn find<'a>(tensors: &'a [Tensor], name: &str) -> Result<&'a Tensor, String> {
@@ -906,5 +937,17 @@ mod tests {
             "models/minilm/model.onnx?v=0123456789ab"
         );
         assert!(EncoderManifest::parse("{").is_err());
+    }
+
+    #[test]
+    fn missing_output_names_the_first_one_the_view_needs() {
+        let all: Vec<String> = attention_outputs(6)
+            .into_iter()
+            .chain(step_outputs(5))
+            .collect();
+        assert_eq!(missing_output(6, &all), None);
+        let without: Vec<String> = all.iter().filter(|n| *n != "layer5.w_o").cloned().collect();
+        assert_eq!(missing_output(6, &without).as_deref(), Some("layer5.w_o"));
+        assert_eq!(missing_output(6, &[]).as_deref(), Some("layer0.weights"));
     }
 }
