@@ -261,7 +261,7 @@ pub fn EncoderDemo() -> Html {
             }</p>
         },
         (Some(run), View::Model) => html! {
-            <ModelTab run={run} hide_special={state.hide_special} layer={state.layer} head={state.head}
+            <ModelTab run={run} hide_special={state.hide_special} selected={(state.layer, state.head)}
                 sort={state.sort} descending={state.descending} dispatch={dispatch.clone()} />
         },
         (Some(run), View::Head) => html! {

@@ -13,9 +13,8 @@ use crate::demos::encoder::{all_head_stats, visible_positions, StatKey};
 pub struct ModelTabProps {
     pub run: RunResult,
     pub hide_special: bool,
-    /// The head last opened, marked in the grid and the table.
-    pub layer: usize,
-    pub head: usize,
+    /// The head last opened (layer, head), marked in the grid and the table.
+    pub selected: (usize, usize),
     pub sort: StatKey,
     pub descending: bool,
     pub dispatch: UseReducerDispatcher<EncoderState>,
@@ -37,17 +36,16 @@ pub fn ModelTab(props: &ModelTabProps) -> Html {
     let on_sort = send(&props.dispatch, Action::Sort);
     let visible = visible_positions(&run.tokens, props.hide_special).len();
     let max_entropy = (visible.max(1) as f32).ln();
-    let selected = (props.layer, props.head);
     html! {
         <>
             <Controls n_layers={0} n_heads={0} hide_special={Some(props.hide_special)}
                 dispatch={props.dispatch.clone()} />
             <ModelGrid maps={run.maps.clone()} version={run.seq} tokens={run.tokens.clone()}
                 hide_special={props.hide_special} stats={stats.clone()}
-                selected={selected} onpick={on_pick.clone()} />
+                selected={props.selected} onpick={on_pick.clone()} />
             <HeadStatsTable stats={stats} max_entropy={max_entropy} sort={props.sort}
                 descending={props.descending} onsort={on_sort} onpick={on_pick}
-                selected={selected} words_only={props.hide_special} />
+                selected={props.selected} words_only={props.hide_special} />
         </>
     }
 }

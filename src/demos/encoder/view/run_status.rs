@@ -24,7 +24,7 @@ pub struct RunStatusProps {
     pub run_id: u64,
 }
 
-fn ms(v: Option<f64>) -> String {
+fn ms_attr(v: Option<f64>) -> String {
     v.map(|v| format!("{v:.1}")).unwrap_or_default()
 }
 
@@ -58,9 +58,9 @@ pub fn RunStatus(props: &RunStatusProps) -> Html {
             }
             <span data-testid="run-id" data-run={props.run_id.to_string()} hidden=true></span>
             <span data-testid="timing" hidden=true
-                data-infer-ms={ms(props.infer_ms)}
-                data-load-ms={ms(props.load_ms)}
-                data-first-result-ms={ms(props.first_result_ms)}
+                data-infer-ms={ms_attr(props.infer_ms)}
+                data-load-ms={ms_attr(props.load_ms)}
+                data-first-result-ms={ms_attr(props.first_result_ms)}
                 data-tokens={props.n_tokens.to_string()}></span>
         </>
     }

@@ -8,9 +8,9 @@ use yew::prelude::*;
 
 use super::controls::Controls;
 use super::state::{send, Action, EncoderState, RunResult};
-use super::steps::{explanation, formula, title, EncoderStepView};
+use super::steps::{formula, EncoderStepView};
 use super::what_if::EncoderWhatIf;
-use crate::demos::encoder::EncoderLayer;
+use crate::demos::encoder::{step_explanation, step_title, EncoderLayer};
 use crate::maths::WhatIf;
 use crate::steps::Step;
 use crate::ui::components::{AgreementBadge, StepNavigator};
@@ -90,9 +90,9 @@ pub fn StepsTab(props: &StepsTabProps) -> Html {
                 <p class="error" data-testid="error" role="alert">{ err.clone() }</p>
             } else {
                 <section class="step placeholder" data-testid="step" data-step={step.id()} data-loading="true">
-                    <h2>{ title(step) }</h2>
+                    <h2>{ step_title(step) }</h2>
                     <p class="formula">{ formula(step) }</p>
-                    <p class="explanation">{ explanation(step) }</p>
+                    <p class="explanation">{ step_explanation(step) }</p>
                     <p class="muted">{ t!("encoder.fetching_layer", layer = props.layer + 1) }</p>
                 </section>
             }
