@@ -14,7 +14,8 @@ use crate::maths::{
     attention_steps, Agreement, AttentionParams, AttentionSteps, LayerRecord, Mask, Matrix,
     StepCheck,
 };
-use crate::protocol::Tensor;
+use crate::protocol::{InputSpec, Tensor};
+use crate::steps::Step;
 
 /// Key under which the page loads the graph into the worker.
 pub const GRAPH_KEY: &str = "minilm";
@@ -56,6 +57,28 @@ impl EncoderManifest {
     }
 }
 
+/// A step's title, in the reader's language.
+pub fn step_title(step: Step) -> String {
+    step_text(step, "title")
+}
+
+/// What a step does, in the reader's language.
+pub fn step_explanation(step: Step) -> String {
+    step_text(step, "explanation")
+}
+
+/// Every step has a title and an explanation in `locales/encoder.yml`, under
+/// `encoder.step.<step id>.<what>` (a unit test checks both languages have each of them: the key is
+/// built here, so the test of the literal keys in the sources cannot see it).
+fn step_text(step: Step, what: &str) -> String {
+    let key = step_key(step, what);
+    t!(&key).into_owned()
+}
+
+fn step_key(step: Step, what: &str) -> String {
+    format!("encoder.step.{}.{what}", step.id())
+}
+
 pub fn layer_output(layer: usize, what: &str) -> String {
     format!("layer{layer}.{what}")
 }
@@ -89,6 +112,37 @@ pub fn step_outputs(layer: usize) -> Vec<String> {
     }
     names.extend(LAYER_OUTPUTS.iter().map(|w| layer_output(layer, w)));
     names
+}
+
+/// The first output the view needs that a loaded graph lacks (`outputs` are its output names):
+/// every layer's weights for the model and head views, and the last layer's step tensors (which
+/// name the embedding stage and `layer0.x` as well).
+pub fn missing_output(n_layers: usize, outputs: &[String]) -> Option<String> {
+    attention_outputs(n_layers)
+        .into_iter()
+        .chain(step_outputs(n_layers.saturating_sub(1)))
+        .find(|n| !outputs.contains(n))
+}
+
+/// The graph's inputs, as the worker is to type them.
+pub fn input_specs() -> Vec<InputSpec> {
+    vec![
+        InputSpec::i64("input_ids", &["batch", "seq"]),
+        InputSpec::i64("attention_mask", &["batch", "seq"]),
+    ]
+}
+
+/// One sentence's token ids as the graph's inputs (no padding: the mask is all ones).
+pub fn ids_inputs(ids: &[u32]) -> Vec<Tensor> {
+    let n = ids.len();
+    vec![
+        Tensor::i64(
+            "input_ids",
+            vec![1, n],
+            ids.iter().map(|&i| i64::from(i)).collect(),
+        ),
+        Tensor::i64("attention_mask", vec![1, n], vec![1; n]),
+    ]
 }
 
 fn find<'a>(tensors: &'a [Tensor], name: &str) -> Result<&'a Tensor, String> {
@@ -125,6 +179,32 @@ fn matrix(tensors: &[Tensor], name: &str) -> Result<Matrix, String> {
     Matrix::from_vec(rows, cols, data[..rows * cols].to_vec()).map_err(|e| e.to_string())
 }
 
+fn shape_error(name: &str, shape: &[usize]) -> String {
+    t!(
+        "encoder.error.shape",
+        name = name,
+        shape = format!("{shape:?}")
+    )
+    .into_owned()
+}
+
+/// A `(1, heads, rows, cols)` tensor as one `(rows, cols)` matrix per head, with its shape (for
+/// the checks the caller adds).
+fn per_head<'a>(tensors: &'a [Tensor], name: &str) -> Result<(Vec<Matrix>, &'a [usize]), String> {
+    let tensor = find(tensors, name)?;
+    let data = floats(tensors, name)?;
+    let [1, heads, n, m] = tensor.shape[..] else {
+        return Err(shape_error(name, &tensor.shape));
+    };
+    let matrices = (0..heads)
+        .map(|h| {
+            Matrix::from_vec(n, m, data[h * n * m..(h + 1) * n * m].to_vec())
+                .map_err(|e| e.to_string())
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((matrices, &tensor.shape))
+}
+
 fn vector(tensors: &[Tensor], name: &str) -> Result<Vec<f32>, String> {
     floats(tensors, name).map(<[f32]>::to_vec)
 }
@@ -147,31 +227,12 @@ impl AttentionMaps {
         let (mut n_heads, mut seq_len) = (0, 0);
         for l in 0..n_layers {
             let name = layer_output(l, "weights");
-            let t = find(tensors, &name)?;
-            let data = floats(tensors, &name)?;
-            let [1, heads, n, n2] = t.shape[..] else {
-                return Err(t!(
-                    "encoder.error.shape",
-                    name = name,
-                    shape = format!("{:?}", t.shape)
-                )
-                .into_owned());
-            };
+            let (layer, shape) = per_head(tensors, &name)?;
+            let (heads, n, n2) = (shape[1], shape[2], shape[3]);
             if n != n2 || (l > 0 && (heads != n_heads || n != seq_len)) {
-                return Err(t!(
-                    "encoder.error.shape",
-                    name = name,
-                    shape = format!("{:?}", t.shape)
-                )
-                .into_owned());
+                return Err(shape_error(&name, shape));
             }
             (n_heads, seq_len) = (heads, n);
-            let layer = (0..heads)
-                .map(|h| {
-                    Matrix::from_vec(n, n, data[h * n * n..(h + 1) * n * n].to_vec())
-                        .map_err(|e| e.to_string())
-                })
-                .collect::<Result<Vec<_>, _>>()?;
             maps.push(layer);
         }
         Ok(Self {
@@ -552,25 +613,8 @@ impl EncoderLayer {
             ln_beta: vector(tensors, "embeddings_ln_b")?,
             x: matrix(tensors, &layer_output(0, "x"))?,
         };
-        let per_head = |name: &str| -> Result<Vec<Matrix>, String> {
-            let tensor = find(tensors, name)?;
-            let data = floats(tensors, name)?;
-            let [1, heads, n, n2] = tensor.shape[..] else {
-                return Err(t!(
-                    "encoder.error.shape",
-                    name = name,
-                    shape = format!("{:?}", tensor.shape)
-                )
-                .into_owned());
-            };
-            (0..heads)
-                .map(|h| {
-                    Matrix::from_vec(n, n2, data[h * n * n2..(h + 1) * n * n2].to_vec())
-                        .map_err(|e| e.to_string())
-                })
-                .collect()
-        };
-        let scores = per_head(&t("scores"))?;
+        let heads = |name: &str| per_head(tensors, name).map(|(heads, _)| heads);
+        let scores = heads(&t("scores"))?;
         let n_heads = scores.len();
         let params = AttentionParams {
             w_query: matrix(tensors, &t("w_q"))?,
@@ -595,7 +639,7 @@ impl EncoderLayer {
             key: matrix(tensors, &t("k"))?,
             value: matrix(tensors, &t("v"))?,
             scores,
-            weights: per_head(&t("weights"))?,
+            weights: heads(&t("weights"))?,
             context: matrix(tensors, &t("context"))?,
             attn_out: matrix(tensors, &t("attn_out"))?,
             params,
@@ -906,5 +950,37 @@ mod tests {
             "models/minilm/model.onnx?v=0123456789ab"
         );
         assert!(EncoderManifest::parse("{").is_err());
+    }
+
+    #[test]
+    fn every_step_has_a_title_and_an_explanation_in_both_languages() {
+        // The locale is asked for explicitly: tests never switch the global one.
+        for locale in ["en", "zh-CN"] {
+            for step in Step::ALL {
+                for what in ["title", "explanation"] {
+                    let key = step_key(step, what);
+                    let text = t!(&key, locale = locale);
+                    assert!(!text.contains(&key), "{locale}: no {key}");
+                    assert!(!text.trim().is_empty(), "{locale}: {key} is empty");
+                }
+            }
+        }
+        assert_eq!(step_title(Step::Qkv), t!("encoder.step.qkv.title"));
+        assert_eq!(
+            step_explanation(Step::Mask),
+            t!("encoder.step.mask.explanation")
+        );
+    }
+
+    #[test]
+    fn missing_output_names_the_first_one_the_view_needs() {
+        let all: Vec<String> = attention_outputs(6)
+            .into_iter()
+            .chain(step_outputs(5))
+            .collect();
+        assert_eq!(missing_output(6, &all), None);
+        let without: Vec<String> = all.iter().filter(|n| *n != "layer5.w_o").cloned().collect();
+        assert_eq!(missing_output(6, &without).as_deref(), Some("layer5.w_o"));
+        assert_eq!(missing_output(6, &[]).as_deref(), Some("layer0.weights"));
     }
 }

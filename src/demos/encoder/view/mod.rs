@@ -5,41 +5,43 @@
 //! The 23 MB model is downloaded only when this view opens, with a progress bar, and kept in
 //! Cache Storage under a versioned URL so the next visit does not download it again.
 mod attention_canvas;
+mod controls;
 mod head_stats_table;
+mod head_tab;
 mod model_grid;
-
+mod model_tab;
+mod run_status;
 mod state;
 mod steps;
+mod steps_tab;
+mod text_input;
+mod view_tabs;
+mod what_if;
 
 use std::rc::Rc;
 
 use gloo::timers::callback::Timeout;
 use rust_i18n::t;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 use yew_agent::prelude::*;
 
-use self::head_stats_table::HeadStatsTable;
-use self::model_grid::ModelGrid;
-use self::state::{Action, EncoderState, RunResult, View};
-use self::steps::{explanation, formula, title, EncoderStepView};
+use self::head_tab::HeadTab;
+use self::model_tab::ModelTab;
+use self::run_status::RunStatus;
+use self::state::{Action, EncoderState, RunFailure, RunResult, View};
+use self::steps_tab::StepsTab;
+use self::text_input::TextInput;
+use self::view_tabs::ViewTabs;
 use crate::demos::encoder::{
-    all_head_stats, attention_outputs, step_outputs, truncation_note, AttentionMaps, EncoderLayer,
-    EncoderManifest, GRAPH_KEY, MODEL_DIR,
+    attention_outputs, ids_inputs, input_specs, missing_output, step_outputs, truncation_note,
+    AttentionMaps, EncoderLayer, EncoderManifest, GRAPH_KEY, MODEL_DIR,
 };
-use crate::export::ExportContext;
-use crate::maths::Matrix;
-use crate::protocol::{InputSpec, ModelError, Tensor, WorkerReply, WorkerRequest};
-use crate::route::Route;
-use crate::steps::Step;
-use crate::ui::components::head_view::HeadView;
-use crate::ui::components::what_if::{WhatIfPanel, WhatIfSource};
-use crate::ui::components::{AgreementBadge, ModelStatusBar, StepNavigator, TokenStrip};
-use crate::ui::fetch::fetch_text;
-use crate::ui::model::ModelStatus;
-use crate::ui::permalink::use_permalink;
-use crate::ui::worker_client::{ask, encode, load_graph, GraphSource, Runner};
+use crate::protocol::{ModelError, Tensor, WorkerReply, WorkerRequest};
+use crate::ui::components::{ModelStatusBar, TokenStrip};
+use crate::ui::model::{use_model, DemoManifest, ModelEvent};
+use crate::ui::permalink::{use_link, use_permalink};
+use crate::ui::worker_client::{ask, encode, GraphSource, Runner};
 use crate::worker::AttentionWorker;
 
 /// Wait this long after the last keystroke before running (a 256-token run takes a while).
@@ -49,23 +51,23 @@ fn now_ms() -> f64 {
     gloo::utils::window().performance().map_or(0.0, |p| p.now())
 }
 
-fn input_specs() -> Vec<InputSpec> {
-    vec![
-        InputSpec::i64("input_ids", &["batch", "seq"]),
-        InputSpec::i64("attention_mask", &["batch", "seq"]),
-    ]
-}
+impl DemoManifest for EncoderManifest {
+    fn parse(json: &str) -> Result<Self, String> {
+        EncoderManifest::parse(json)
+    }
 
-fn ids_inputs(ids: &[u32]) -> Vec<Tensor> {
-    let n = ids.len();
-    vec![
-        Tensor::i64(
-            "input_ids",
-            vec![1, n],
-            ids.iter().map(|&i| i64::from(i)).collect(),
-        ),
-        Tensor::i64("attention_mask", vec![1, n], vec![1; n]),
-    ]
+    /// Both files under versioned URLs ([`EncoderManifest::versioned`], in [`MODEL_DIR`]: the
+    /// folder this view loads from), kept in Cache Storage, and checked against the manifest's
+    /// sizes.
+    fn graphs(&self, _dir: &str) -> Vec<GraphSource> {
+        vec![GraphSource {
+            onnx_bytes: Some(self.onnx_bytes),
+            tokenizer: Some(self.versioned(&self.tokenizer)),
+            tokenizer_bytes: Some(self.tokenizer_bytes),
+            cache: true,
+            ..GraphSource::new(GRAPH_KEY, self.versioned(&self.onnx), input_specs())
+        }]
+    }
 }
 
 /// A 256-token run with every layer's attention takes seconds on a slow phone: allow two minutes
@@ -91,56 +93,6 @@ async fn infer(
     }
 }
 
-async fn load_model(runner: Runner, dispatch: UseReducerDispatcher<EncoderState>) {
-    let started = now_ms();
-    let fail = |message: String| dispatch.dispatch(Action::ModelFailed(message));
-    let manifest = match fetch_text(&format!("{MODEL_DIR}manifest.json"))
-        .await
-        .and_then(|t| EncoderManifest::parse(&t))
-    {
-        Ok(m) => Rc::new(m),
-        Err(e) => return fail(e),
-    };
-    dispatch.dispatch(Action::ManifestLoaded(manifest.clone()));
-    let total = manifest.onnx_bytes + manifest.tokenizer_bytes;
-    dispatch.dispatch(Action::Progress { loaded: 0, total });
-    let mut last_percent = 0;
-    let progress = |loaded: u64, _| {
-        // One re-render per percent, not per network chunk.
-        let done = manifest.tokenizer_bytes + loaded;
-        let percent = done * 100 / total.max(1);
-        if percent != last_percent {
-            last_percent = percent;
-            dispatch.dispatch(Action::Progress {
-                loaded: done,
-                total,
-            });
-        }
-    };
-    let source = GraphSource {
-        tokenizer: Some(manifest.versioned(&manifest.tokenizer)),
-        cache: true,
-        ..GraphSource::new(GRAPH_KEY, manifest.versioned(&manifest.onnx), input_specs())
-    };
-    let mut progress = progress;
-    let loaded = load_graph(&runner, &source, |n| progress(n, 0)).await;
-    match loaded {
-        Ok(summary) => {
-            let missing = attention_outputs(manifest.n_layers)
-                .into_iter()
-                .chain(step_outputs(manifest.n_layers.saturating_sub(1)))
-                .find(|n| !summary.outputs.contains(n));
-            match missing {
-                Some(name) => fail(t!("encoder.error.wrong_model", name = name).into_owned()),
-                None => dispatch.dispatch(Action::ModelReady {
-                    load_ms: now_ms() - started,
-                }),
-            }
-        }
-        Err(e) => fail(e),
-    }
-}
-
 async fn run_text(
     runner: Runner,
     dispatch: UseReducerDispatcher<EncoderState>,
@@ -151,17 +103,18 @@ async fn run_text(
 ) {
     dispatch.dispatch(Action::Requested(seq));
     let started = now_ms();
+    let finish = |result, infer_ms, since_open_ms| {
+        dispatch.dispatch(Action::RunFinished {
+            seq,
+            result,
+            infer_ms,
+            since_open_ms,
+        })
+    };
     let encoded = match encode(&runner, GRAPH_KEY, &text).await {
         Ok(e) => Rc::new(e),
-        Err(ModelError::EmptyInput) => return dispatch.dispatch(Action::InputRejected { seq }),
-        Err(e) => {
-            return dispatch.dispatch(Action::RunFinished {
-                seq,
-                result: Err(e.to_string()),
-                infer_ms: 0.0,
-                since_open_ms: 0.0,
-            })
-        }
+        Err(ModelError::EmptyInput) => return finish(Err(RunFailure::EmptyInput), 0.0, 0.0),
+        Err(e) => return finish(Err(RunFailure::Failed(e.to_string())), 0.0, 0.0),
     };
     let result = infer(
         &runner,
@@ -183,14 +136,10 @@ async fn run_text(
         tokens: Rc::new(encoded.tokens.clone()),
         encoded: encoded.clone(),
         maps: Rc::new(maps),
-    });
+    })
+    .map_err(RunFailure::Failed);
     let done = now_ms();
-    dispatch.dispatch(Action::RunFinished {
-        seq,
-        result,
-        infer_ms: done - started,
-        since_open_ms: done - opened_at,
-    });
+    finish(result, done - started, done - opened_at);
 }
 
 async fn run_layer(
@@ -212,22 +161,43 @@ async fn run_layer(
 #[component]
 pub fn EncoderDemo() -> Html {
     let _lang = crate::ui::lang::use_lang();
-    let route = use_context::<Route>().unwrap_or_default();
-    let state = use_reducer(|| EncoderState::from_route(&route));
+    let link = use_link(EncoderState::from_route);
+    let state = use_reducer(|| (*link).clone());
     let runner = use_oneshot_runner::<AttentionWorker>();
     let seq = use_mut_ref(|| 0u64);
-    let opened_at = use_memo((), |_| now_ms());
+    let opened_at = *use_memo((), |_| now_ms());
 
     {
-        let (runner, dispatch) = (runner.clone(), state.dispatcher());
-        use_effect_with((), move |_| spawn_local(load_model(runner, dispatch)));
+        let dispatch = state.dispatcher();
+        use_model::<EncoderManifest>(
+            MODEL_DIR,
+            Callback::from(move |event| match event {
+                ModelEvent::Manifest(m) => dispatch.dispatch(Action::ManifestLoaded(m)),
+                ModelEvent::Progress { loaded, total } => {
+                    dispatch.dispatch(Action::Progress { loaded, total })
+                }
+                // A graph without every output the views ask for is not this model.
+                ModelEvent::Loaded(m, graphs) => {
+                    let outputs = graphs.first().map_or(&[][..], |g| &g.outputs[..]);
+                    dispatch.dispatch(match missing_output(m.n_layers, outputs) {
+                        Some(name) => Action::ModelFailed(
+                            t!("encoder.error.wrong_model", name = name).into_owned(),
+                        ),
+                        None => Action::ModelReady {
+                            load_ms: now_ms() - opened_at,
+                        },
+                    })
+                }
+                ModelEvent::Failed(e) => dispatch.dispatch(Action::ModelFailed(e)),
+            }),
+        );
     }
-    let ready = matches!(state.status, ModelStatus::Ready(_));
+    let ready = state.status.is_ready();
     let n_layers = state.manifest.as_ref().map_or(0, |m| m.n_layers);
+    let n_heads = state.manifest.as_ref().map_or(0, |m| m.n_heads);
     {
         // Run whenever the text changes once the model is ready, after a pause in typing.
-        let (runner, dispatch, seq, opened_at) =
-            (runner.clone(), state.dispatcher(), seq.clone(), *opened_at);
+        let (runner, dispatch, seq) = (runner.clone(), state.dispatcher(), seq.clone());
         use_effect_with((state.text.clone(), ready), move |(text, ready)| {
             let text = text.clone();
             let timer = ready.then(|| {
@@ -245,9 +215,9 @@ pub fn EncoderDemo() -> Html {
     }
     {
         // The step view needs one layer's tensors and weights: ask when it is shown.
-        let (runner, dispatch) = (runner.clone(), state.dispatcher());
+        let dispatch = state.dispatcher();
         let wanted = (state.view == View::Steps && state.current_layer().is_none())
-            .then(|| state.result.clone())
+            .then(|| state.result().cloned())
             .flatten()
             .map(|r| (r.seq, state.layer, r.encoded.clone()));
         let key = wanted.as_ref().map(|(s, l, _)| (*s, *l));
@@ -264,180 +234,46 @@ pub fn EncoderDemo() -> Html {
             }
         });
     }
-    {
-        // Keep the link in the address bar restoring this view. replaceState: no history entry
-        // per keystroke, and no hashchange (the shell would re-render for nothing).
-        let hash = state.route().to_string();
-        use_permalink(Some(hash));
-    }
+    // Keep the link in the address bar restoring this view.
+    use_permalink(Some(state.route().to_string()));
 
     let dispatch = state.dispatcher();
-    let oninput = {
-        let dispatch = dispatch.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(area) = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
-            {
-                dispatch.dispatch(Action::SetText(area.value()));
-            }
-        })
-    };
-    let select_changed = |make: fn(usize) -> Action| {
-        let dispatch = dispatch.clone();
-        Callback::from(move |e: Event| {
-            if let Some(sel) = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
-            {
-                // Options are numbered from 1, as shown.
-                if let Some(v) = sel
-                    .value()
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|v| v.checked_sub(1))
-                {
-                    dispatch.dispatch(make(v));
-                }
-            }
-        })
-    };
-    let on_pick = {
-        let dispatch = dispatch.clone();
-        Callback::from(move |(layer, head)| dispatch.dispatch(Action::Pick { layer, head }))
-    };
-    let on_sort = {
-        let dispatch = dispatch.clone();
-        Callback::from(move |k| dispatch.dispatch(Action::Sort(k)))
-    };
-    let on_step = {
-        let dispatch = dispatch.clone();
-        Callback::from(move |s: Step| dispatch.dispatch(Action::GoTo(s)))
-    };
-    let on_select = {
-        let dispatch = dispatch.clone();
-        Callback::from(move |c| dispatch.dispatch(Action::Select(c)))
-    };
-    let on_head = {
-        let dispatch = dispatch.clone();
-        Callback::from(move |h| dispatch.dispatch(Action::SetHead(h)))
-    };
-    let on_whatif = {
-        let dispatch = dispatch.clone();
-        Callback::from(move |w| dispatch.dispatch(Action::SetWhatIf(w)))
-    };
-    let toggle = |action: fn() -> Action| {
-        let dispatch = dispatch.clone();
-        Callback::from(move |_: Event| dispatch.dispatch(action()))
-    };
-
     let manifest = state.manifest.clone();
-    let examples = manifest
-        .as_ref()
-        .map(|m| m.examples.clone())
-        .unwrap_or_default();
-    let result = state.result.clone();
-    let version = result.as_ref().map_or(0, |r| r.seq);
-    let stats = {
-        let result = result.clone();
-        use_memo((version, state.hide_special), move |(_, hide)| {
-            result.map_or_else(Vec::new, |r| all_head_stats(&r.maps, &r.tokens, *hide))
-        })
-    };
-    let n_heads = manifest.as_ref().map_or(0, |m| m.n_heads);
-    let layer_select = html! {
-        <label>{ t!("encoder.layer") }{ " " }
-            <select data-testid="layer-select" onchange={select_changed(Action::SetLayer)}>
-                { for (0..n_layers).map(|l| html! { <option value={(l + 1).to_string()} selected={l == state.layer}>{ l + 1 }</option> }) }
-            </select>
-        </label>
-    };
-    let head_select = html! {
-        <label>{ t!("encoder.head") }{ " " }
-            <select data-testid="head-select" onchange={select_changed(Action::SetHead)} disabled={state.view == View::Head && state.all_heads}>
-                { for (0..n_heads).map(|h| html! { <option value={(h + 1).to_string()} selected={h == state.head}>{ h + 1 }</option> }) }
-            </select>
-        </label>
-    };
-    let special_toggle = html! {
-        <label class="enc-check">
-            <input type="checkbox" data-testid="special-toggle" checked={!state.hide_special}
-                onchange={toggle(|| Action::ToggleSpecial)} />
-            { " " }{ t!("encoder.show_special") }
-        </label>
-    };
-    let running = state.running();
+    let examples = Rc::new(
+        manifest
+            .as_ref()
+            .map(|m| m.examples.clone())
+            .unwrap_or_default(),
+    );
+    let result = state.result().cloned();
     let n_tokens = result.as_ref().map_or(0, |r| r.tokens.len());
+    let truncation = result.as_ref().and_then(|r| {
+        truncation_note(
+            r.encoded.untruncated_len,
+            r.encoded.max_len.unwrap_or(r.tokens.len()),
+        )
+    });
 
-    let view_body = match (&result, state.view) {
+    let view_body = match (result.clone(), state.view) {
         (None, _) => html! {
             <p class="muted enc-waiting" data-testid="view-placeholder">{
                 if ready { t!("encoder.running_first") } else { t!("encoder.views_wait") }
             }</p>
         },
-        (Some(r), View::Model) => {
-            let max_entropy = (visible_count(&r.tokens, state.hide_special).max(1) as f32).ln();
-            html! {
-                <>
-                    <div class="controls">{ special_toggle.clone() }</div>
-                    <ModelGrid maps={r.maps.clone()} version={version} tokens={r.tokens.clone()}
-                        hide_special={state.hide_special} stats={stats.clone()}
-                        selected={(state.layer, state.head)} onpick={on_pick.clone()} />
-                    <HeadStatsTable stats={stats.clone()} max_entropy={max_entropy} sort={state.sort}
-                        descending={state.descending} onsort={on_sort} onpick={on_pick.clone()}
-                        selected={(state.layer, state.head)} words_only={state.hide_special} />
-                </>
-            }
-        }
-        (Some(r), View::Head) => html! {
-            <>
-                <div class="controls">
-                    { layer_select.clone() }
-                    { head_select.clone() }
-                    <label class="enc-check">
-                        <input type="checkbox" data-testid="all-heads-toggle" checked={state.all_heads}
-                            onchange={toggle(|| Action::ToggleAllHeads)} />
-                        { " " }{ t!("encoder.all_heads") }
-                    </label>
-                    { special_toggle.clone() }
-                </div>
-                <HeadView maps={r.maps.clone()} version={version} tokens={r.tokens.clone()} layer={state.layer}
-                    head={state.head} all_heads={state.all_heads} hide_special={state.hide_special} />
-            </>
+        (Some(run), View::Model) => html! {
+            <ModelTab run={run} hide_special={state.hide_special} selected={(state.layer, state.head)}
+                sort={state.sort} descending={state.descending} dispatch={dispatch.clone()} />
         },
-        (Some(r), View::Steps) => {
-            let record = state.current_layer();
-            html! {
-                <>
-                    <StepNavigator current={state.step} onchange={on_step} />
-                    <div class="controls">
-                        { layer_select.clone() }
-                        if state.step.index() >= Step::Scores.index() && state.step.index() <= Step::Context.index() {
-                            { head_select.clone() }
-                        }
-                        if let Some(rec) = &record {
-                            <AgreementBadge agreement={rec.agreement()} layer={state.layer} />
-                        }
-                    </div>
-                    if let Some(rec) = record {
-                        <EncoderStepView record={rec.clone()} ids={Rc::new(r.encoded.ids.clone())} step={state.step}
-                            head={state.head} selected={state.selected} onselect={on_select} onhead={on_head} />
-                        if (Step::Scale.index()..=Step::Context.index()).contains(&state.step.index()) {
-                            { what_if_panel(&rec, state.head, &state.whatif, on_whatif.clone(), &state.text) }
-                        }
-                    } else if let Some(err) = &state.layer_error {
-                        <p class="error" data-testid="error" role="alert">{ err.clone() }</p>
-                    } else {
-                        <section class="step placeholder" data-testid="step" data-step={state.step.id()} data-loading="true">
-                            <h2>{ title(state.step) }</h2>
-                            <p class="formula">{ formula(state.step) }</p>
-                            <p class="explanation">{ explanation(state.step) }</p>
-                            <p class="muted">{ t!("encoder.fetching_layer", layer = state.layer + 1) }</p>
-                        </section>
-                    }
-                </>
-            }
-        }
+        (Some(run), View::Head) => html! {
+            <HeadTab run={run} n_layers={n_layers} n_heads={n_heads} layer={state.layer} head={state.head}
+                all_heads={state.all_heads} hide_special={state.hide_special} dispatch={dispatch.clone()} />
+        },
+        (Some(run), View::Steps) => html! {
+            <StepsTab run={run} record={state.current_layer()} layer_error={state.layer_error.clone()}
+                n_layers={n_layers} n_heads={n_heads} step={state.step} layer={state.layer} head={state.head}
+                selected={state.selected} whatif={state.whatif.clone()} text={state.text.clone()}
+                dispatch={dispatch.clone()} />
+        },
     };
 
     html! {
@@ -448,66 +284,19 @@ pub fn EncoderDemo() -> Html {
             </header>
 
             <section class="input" aria-label={t!("encoder.your_text")}>
-                <label for="enc-text">{ t!("encoder.your_text") }</label>
-                <textarea id="enc-text" data-testid="text-input" rows="2" spellcheck="false"
-                    value={state.text.clone()} oninput={oninput} dir="auto" />
-                if !examples.is_empty() {
-                    <div class="examples" aria-label={t!("encoder.examples")}>
-                        <span class="muted">{ t!("encoder.try") }{ " " }</span>
-                        { for examples.iter().map(|ex| {
-                            let dispatch = dispatch.clone();
-                            let text = ex.clone();
-                            html! { <button class="example" data-testid="example" dir="auto"
-                                onclick={Callback::from(move |_| dispatch.dispatch(Action::SetText(text.clone())))}>{ ex.clone() }</button> }
-                        }) }
-                    </div>
-                }
-                <p class={classes!("enc-run", running.then_some("running"))} data-testid="run-state"
-                    data-state={if running { "running" } else { "idle" }} role="status" aria-live="polite">
-                    { if running {
-                        t!("encoder.running").into_owned()
-                    } else if let (Some(ms), true) = (state.infer_ms, n_tokens > 0) {
-                        t!("encoder.ran", n = n_tokens, ms = format!("{ms:.0}")).into_owned()
-                    } else {
-                        String::new()
-                    } }
-                </p>
-                if let Some(message) = state.link_problem() {
-                    <p class="note" data-testid="link-problem" role="status">{ message }</p>
-                }
-                if state.empty_input {
-                    <p class="note" data-testid="input-message" role="status">{ t!("encoder.empty_input") }</p>
-                }
-                if let Some(note) = result.as_ref().and_then(|r| truncation_note(r.encoded.untruncated_len, r.encoded.max_len.unwrap_or(r.tokens.len()))) {
-                    <p class="note" data-testid="truncation-note" role="status">{ note }</p>
-                }
-                if let Some(err) = &state.run_error {
-                    <p class="error" data-testid="error" role="alert">{ err.clone() }</p>
-                }
-                <span data-testid="run-id" data-run={state.run_id.to_string()} hidden=true></span>
-                <span data-testid="timing" hidden=true
-                    data-infer-ms={state.infer_ms.map(|v| format!("{v:.1}")).unwrap_or_default()}
-                    data-load-ms={state.load_ms.map(|v| format!("{v:.1}")).unwrap_or_default()}
-                    data-first-result-ms={state.first_result_ms.map(|v| format!("{v:.1}")).unwrap_or_default()}
-                    data-tokens={n_tokens.to_string()}></span>
+                <TextInput text={state.text.clone()} examples={examples} dispatch={dispatch.clone()} />
+                <RunStatus running={state.running()} n_tokens={n_tokens} infer_ms={state.infer_ms}
+                    load_ms={state.load_ms} first_result_ms={state.first_result_ms}
+                    link_problem={state.link_problem()} empty_input={state.empty_input()}
+                    truncation={truncation} error={state.run_error().map(str::to_owned)}
+                    run_id={state.run.runs} />
             </section>
 
             if let Some(r) = &result {
                 <TokenStrip tokens={r.encoded.tokens.clone()} ids={r.encoded.ids.clone()} />
             }
 
-            <nav class="enc-views" aria-label={t!("encoder.views")}>
-                { for View::ALL.into_iter().map(|v| {
-                    let dispatch = dispatch.clone();
-                    let current = v == state.view;
-                    html! {
-                        <button class={classes!("enc-view-tab", current.then_some("current"))} data-testid="view-tab" data-view={v.id()}
-                            aria-pressed={current.to_string()} onclick={Callback::from(move |_| dispatch.dispatch(Action::SetView(v)))}>
-                            { v.label() }
-                        </button>
-                    }
-                }) }
-            </nav>
+            <ViewTabs current={state.view} dispatch={dispatch.clone()} />
             <section class="enc-view" data-testid="encoder-view" data-view={state.view.id()}>
                 { view_body }
             </section>
@@ -517,60 +306,4 @@ pub fn EncoderDemo() -> Html {
             </footer>
         </div>
     }
-}
-
-/// The what-if panel for the chosen head, from the layer's real raw scores (this view
-/// recomputes the layer from the model's weights, so it has them), or a note when the input is
-/// too long for its cell-by-cell maps.
-fn what_if_panel(
-    rec: &EncoderLayer,
-    head: usize,
-    whatif: &crate::maths::WhatIf,
-    onchange: Callback<crate::maths::WhatIf>,
-    text: &str,
-) -> Html {
-    let layer = &rec.record;
-    let n = rec.tokens.len();
-    if n > WHAT_IF_MAX_TOKENS {
-        return html! {
-            <p class="note" data-testid="whatif-too-long">{ t!("encoder.whatif_too_long", n = n, max = WHAT_IF_MAX_TOKENS) }</p>
-        };
-    }
-    let head = head.min(layer.scores.len().saturating_sub(1));
-    let d_k = layer.params.d_k();
-    let (Some(scores), Some(real)) = (layer.scores.get(head), layer.weights.get(head)) else {
-        return html! {};
-    };
-    let tokens = Rc::new(rec.tokens.clone());
-    let source = WhatIfSource {
-        scores: scores.clone(),
-        // One sentence, no padding: the model masks nothing.
-        model_mask: Matrix::zeros(n, n),
-        d_k,
-        real: real.clone(),
-        value: Some(layer.value.columns(head * d_k, (head + 1) * d_k)),
-        rows: tokens.clone(),
-        cols: tokens,
-        layer: rec.layer,
-        head,
-        mask_label: t!("encoder.whatif_model_mask").into_owned(),
-        from_weights: false,
-    };
-    let export = ExportContext {
-        model: "all-MiniLM-L6-v2".into(),
-        demo: crate::route::Demo::Encoder.slug().into(),
-        input: Some(text.to_owned()),
-        ..ExportContext::default()
-    };
-    html! {
-        <WhatIfPanel source={Rc::new(source)} whatif={whatif.clone()} onchange={onchange}
-            export={Some(Rc::new(export))} />
-    }
-}
-
-/// The what-if maps draw every cell as SVG (like the step view's): longer inputs get a note.
-const WHAT_IF_MAX_TOKENS: usize = 40;
-
-fn visible_count(tokens: &[String], hide_special: bool) -> usize {
-    crate::demos::encoder::visible_positions(tokens, hide_special).len()
 }

@@ -3,15 +3,15 @@
 use std::rc::Rc;
 
 use rust_i18n::t;
-use yew::Reducible;
+use yew::{Callback, Reducible, UseReducerDispatcher};
 
 use crate::demos::encoder::{AttentionMaps, EncoderLayer, EncoderManifest, StatKey};
 use crate::maths::WhatIf;
 use crate::protocol::Encoded;
 use crate::route::{read_what_if, write_what_if, Route};
 use crate::steps::Step;
-use crate::ui::model::ModelStatus;
-use crate::ui::model::ModelSummary;
+use crate::ui::latest::Latest;
+use crate::ui::model::{ModelStatus, ModelSummary};
 
 /// The three ways to look at the model's attention.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,12 +50,29 @@ impl View {
 }
 
 /// One finished run: the tokens and every layer's attention.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct RunResult {
     pub seq: u64,
     pub encoded: Rc<Encoded>,
     pub tokens: Rc<Vec<String>>,
     pub maps: Rc<AttentionMaps>,
+}
+
+/// A run is the same run when it is the same request's answer: comparing by `seq` (and the
+/// maps' address) keeps props cheap to compare, instead of millions of floats.
+impl PartialEq for RunResult {
+    fn eq(&self, other: &Self) -> bool {
+        self.seq == other.seq && Rc::ptr_eq(&self.maps, &other.maps)
+    }
+}
+
+/// Why the newest run shows no new result.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunFailure {
+    /// The text was empty (or only spaces): said as a note, not as an error.
+    EmptyInput,
+    /// A sentence for the page.
+    Failed(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -75,17 +92,12 @@ pub struct EncoderState {
     pub descending: bool,
     /// The score cell whose q·k breakdown is open.
     pub selected: Option<(usize, usize)>,
-    /// Newest run asked for, and newest shown: drop answers that arrive late.
-    pub requested_seq: u64,
-    pub result: Option<RunResult>,
+    /// The newest run's result (late answers are dropped); `runs` counts completed runs, which
+    /// the DOM exposes so tests can wait for fresh results.
+    pub run: Latest<RunResult, RunFailure>,
     /// The step view's layer for the run shown (asked for separately: it is larger).
     pub layer_record: Option<(u64, Rc<EncoderLayer>)>,
     pub layer_error: Option<String>,
-    /// Counts completed runs; the DOM exposes it so tests can wait for fresh results.
-    pub run_id: u64,
-    /// The text was empty (or only spaces): say so instead of running.
-    pub empty_input: bool,
-    pub run_error: Option<String>,
     /// Request to result of the newest run (worker inference + transfer), ms.
     pub infer_ms: Option<f64>,
     /// Opening the view to the first result (download, load, first run), ms.
@@ -150,10 +162,7 @@ impl EncoderState {
         bad.extend(whatif_bad);
         Self {
             text: route.get("text").unwrap_or(DEFAULT_TEXT).to_owned(),
-            status: ModelStatus::Loading {
-                loaded: 0,
-                total: 0,
-            },
+            status: ModelStatus::default(),
             manifest: None,
             view,
             layer,
@@ -164,13 +173,9 @@ impl EncoderState {
             sort: StatKey::Head,
             descending: false,
             selected: None,
-            requested_seq: 0,
-            result: None,
+            run: Latest::default(),
             layer_record: None,
             layer_error: None,
-            run_id: 0,
-            empty_input: false,
-            run_error: None,
             infer_ms: None,
             first_result_ms: None,
             load_ms: None,
@@ -214,10 +219,26 @@ impl EncoderState {
         crate::route::link_problem(&names)
     }
 
+    /// The run shown, if any.
+    pub fn result(&self) -> Option<&RunResult> {
+        self.run.outcome.as_ref()
+    }
+
+    /// The text was empty (or only spaces): say so instead of running.
+    pub fn empty_input(&self) -> bool {
+        self.run.error == Some(RunFailure::EmptyInput)
+    }
+
+    /// The newest run's error, as a sentence.
+    pub fn run_error(&self) -> Option<&str> {
+        match &self.run.error {
+            Some(RunFailure::Failed(e)) => Some(e),
+            _ => None,
+        }
+    }
+
     pub fn running(&self) -> bool {
-        self.result.as_ref().map_or(0, |r| r.seq) < self.requested_seq
-            && self.run_error.is_none()
-            && !self.empty_input
+        self.result().map_or(0, |r| r.seq) < self.run.seq && self.run.error.is_none()
     }
 
     pub fn summary(m: &EncoderManifest) -> ModelSummary {
@@ -232,8 +253,7 @@ impl EncoderState {
     /// The step view's record, if it belongs to the run shown and the chosen layer.
     pub fn current_layer(&self) -> Option<Rc<EncoderLayer>> {
         let (seq, rec) = self.layer_record.as_ref()?;
-        (Some(*seq) == self.result.as_ref().map(|r| r.seq) && rec.layer == self.layer)
-            .then(|| rec.clone())
+        (Some(*seq) == self.result().map(|r| r.seq) && rec.layer == self.layer).then(|| rec.clone())
     }
 
     fn clamp(&mut self) {
@@ -270,15 +290,12 @@ pub enum Action {
     ModelFailed(String),
     /// A run was sent to the worker.
     Requested(u64),
+    /// A run's answer (or why there is none, e.g. the text was empty: nothing to run).
     RunFinished {
         seq: u64,
-        result: Result<RunResult, String>,
+        result: Result<RunResult, RunFailure>,
         infer_ms: f64,
         since_open_ms: f64,
-    },
-    /// The text was empty: nothing to run.
-    InputRejected {
-        seq: u64,
     },
     LayerFinished {
         seq: u64,
@@ -300,6 +317,15 @@ pub enum Action {
     SetWhatIf(WhatIf),
 }
 
+/// A callback that dispatches `make(value)`: how every control of this view changes the state.
+pub fn send<T: 'static>(
+    dispatch: &UseReducerDispatcher<EncoderState>,
+    make: impl Fn(T) -> Action + 'static,
+) -> Callback<T> {
+    let dispatch = dispatch.clone();
+    Callback::from(move |v| dispatch.dispatch(make(v)))
+}
+
 impl Reducible for EncoderState {
     type Action = Action;
 
@@ -308,17 +334,32 @@ impl Reducible for EncoderState {
         match action {
             Action::SetText(text) => {
                 s.text = text;
-                s.empty_input = false;
+                if s.empty_input() {
+                    s.run.error = None;
+                }
             }
             Action::ManifestLoaded(m) => {
                 if s.manifest.is_none() {
                     s.check_link_against(&m);
                 }
+                s.status = ModelStatus::Loading {
+                    loaded: 0,
+                    total: m.onnx_bytes + m.tokenizer_bytes,
+                };
                 s.manifest = Some(m);
                 s.clamp();
             }
             Action::Progress { loaded, total } => {
-                s.status = ModelStatus::Loading { loaded, total };
+                // One re-render per percent, not per network chunk (returning `self` renders
+                // nothing).
+                let percent = |n: u64| n * 100 / total.max(1);
+                match s.status {
+                    ModelStatus::Loading {
+                        loaded: shown,
+                        total: t,
+                    } if t == total && percent(shown) == percent(loaded) => return self,
+                    _ => s.status = ModelStatus::Loading { loaded, total },
+                }
             }
             Action::ModelReady { load_ms } => {
                 if let Some(m) = &s.manifest {
@@ -327,39 +368,25 @@ impl Reducible for EncoderState {
                 s.load_ms = Some(load_ms);
             }
             Action::ModelFailed(message) => s.status = ModelStatus::Failed(message),
-            Action::Requested(seq) => s.requested_seq = s.requested_seq.max(seq),
+            Action::Requested(seq) => s.run.request(seq),
             Action::RunFinished {
                 seq,
                 result,
                 infer_ms,
                 since_open_ms,
             } => {
-                if seq < s.requested_seq {
+                let ok = result.is_ok();
+                if !s.run.finish(seq, result) {
                     return self; // a newer run is on its way
                 }
-                match result {
-                    Ok(r) => {
-                        s.result = Some(r);
-                        s.run_error = None;
-                        s.empty_input = false;
-                        s.infer_ms = Some(infer_ms);
-                        s.first_result_ms.get_or_insert(since_open_ms);
-                        s.selected = None;
-                    }
-                    Err(e) => s.run_error = Some(e),
+                if ok {
+                    s.infer_ms = Some(infer_ms);
+                    s.first_result_ms.get_or_insert(since_open_ms);
+                    s.selected = None;
                 }
-                s.run_id += 1;
-            }
-            Action::InputRejected { seq } => {
-                if seq < s.requested_seq {
-                    return self;
-                }
-                s.empty_input = true;
-                s.run_error = None;
-                s.run_id += 1;
             }
             Action::LayerFinished { seq, result } => {
-                if Some(seq) != s.result.as_ref().map(|r| r.seq) {
+                if Some(seq) != s.result().map(|r| r.seq) {
                     return self;
                 }
                 match result {

@@ -10,7 +10,7 @@ use rust_i18n::t;
 use yew::prelude::*;
 
 use super::attention_canvas::AttentionCanvas;
-use crate::demos::encoder::EncoderLayer;
+use crate::demos::encoder::{step_explanation, step_title, EncoderLayer};
 use crate::maths::{dot_breakdown, Matrix};
 use crate::steps::Step;
 use crate::ui::components::heatmap::{format_value, ColorScale, Heatmap};
@@ -19,21 +19,6 @@ use crate::ui::components::QkBreakdown;
 /// Square matrices up to this many tokens are drawn as SVG with clickable, labelled cells;
 /// larger ones as a canvas (still clickable).
 const SVG_MAX_TOKENS: usize = 40;
-
-pub fn title(step: Step) -> Cow<'static, str> {
-    match step {
-        Step::Tokens => t!("encoder.step.tokens.title"),
-        Step::Embeddings => t!("encoder.step.embeddings.title"),
-        Step::Qkv => t!("encoder.step.qkv.title"),
-        Step::Scores => t!("encoder.step.scores.title"),
-        Step::Scale => t!("encoder.step.scale.title"),
-        Step::Mask => t!("encoder.step.mask.title"),
-        Step::Softmax => t!("encoder.step.softmax.title"),
-        Step::Context => t!("encoder.step.context.title"),
-        Step::Concat => t!("encoder.step.concat.title"),
-        Step::Output => t!("encoder.step.output.title"),
-    }
-}
 
 /// The step's formula; the words in it (not the maths) follow the reader's language.
 pub fn formula(step: Step) -> Cow<'static, str> {
@@ -52,21 +37,6 @@ pub fn formula(step: Step) -> Cow<'static, str> {
         Step::Context => "head_h = A_h · V_h".into(),
         Step::Concat => t!("encoder.step.concat.formula"),
         Step::Output => t!("encoder.step.output.formula"),
-    }
-}
-
-pub fn explanation(step: Step) -> Cow<'static, str> {
-    match step {
-        Step::Tokens => t!("encoder.step.tokens.explanation"),
-        Step::Embeddings => t!("encoder.step.embeddings.explanation"),
-        Step::Qkv => t!("encoder.step.qkv.explanation"),
-        Step::Scores => t!("encoder.step.scores.explanation"),
-        Step::Scale => t!("encoder.step.scale.explanation"),
-        Step::Mask => t!("encoder.step.mask.explanation"),
-        Step::Softmax => t!("encoder.step.softmax.explanation"),
-        Step::Context => t!("encoder.step.context.explanation"),
-        Step::Concat => t!("encoder.step.concat.explanation"),
-        Step::Output => t!("encoder.step.output.explanation"),
     }
 }
 
@@ -324,9 +294,9 @@ pub fn EncoderStepView(props: &EncoderStepViewProps) -> Html {
     };
     html! {
         <section class="step enc-step" data-testid="step" data-step={props.step.id()} aria-labelledby="enc-step-title">
-            <h2 id="enc-step-title" data-testid="step-title">{ title(props.step) }</h2>
+            <h2 id="enc-step-title" data-testid="step-title">{ step_title(props.step) }</h2>
             <p class="formula">{ formula(props.step) }</p>
-            <p class="explanation">{ explanation(props.step) }</p>
+            <p class="explanation">{ step_explanation(props.step) }</p>
             { body }
         </section>
     }

@@ -1,0 +1,34 @@
+//! The head view's tab: one head (or every head of a layer) as lines from each token to the
+//! tokens it attends to.
+
+use yew::prelude::*;
+
+use super::controls::Controls;
+use super::state::{EncoderState, RunResult};
+use crate::ui::components::head_view::HeadView;
+
+#[derive(PartialEq, Properties)]
+pub struct HeadTabProps {
+    pub run: RunResult,
+    pub n_layers: usize,
+    pub n_heads: usize,
+    pub layer: usize,
+    pub head: usize,
+    pub all_heads: bool,
+    pub hide_special: bool,
+    pub dispatch: UseReducerDispatcher<EncoderState>,
+}
+
+#[component]
+pub fn HeadTab(props: &HeadTabProps) -> Html {
+    let run = &props.run;
+    html! {
+        <>
+            <Controls n_layers={props.n_layers} n_heads={props.n_heads} layer={Some(props.layer)}
+                head={Some(props.head)} head_disabled={props.all_heads} all_heads={Some(props.all_heads)}
+                hide_special={Some(props.hide_special)} dispatch={props.dispatch.clone()} />
+            <HeadView maps={run.maps.clone()} version={run.seq} tokens={run.tokens.clone()} layer={props.layer}
+                head={props.head} all_heads={props.all_heads} hide_special={props.hide_special} />
+        </>
+    }
+}

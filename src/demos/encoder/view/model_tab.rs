@@ -1,0 +1,51 @@
+//! The model view's tab: every head of every layer as a small map, and the same heads as a
+//! sortable table of statistics; clicking either opens that head in the head view.
+
+use yew::prelude::*;
+
+use super::controls::Controls;
+use super::head_stats_table::HeadStatsTable;
+use super::model_grid::ModelGrid;
+use super::state::{send, Action, EncoderState, RunResult};
+use crate::demos::encoder::{all_head_stats, visible_positions, StatKey};
+
+#[derive(PartialEq, Properties)]
+pub struct ModelTabProps {
+    pub run: RunResult,
+    pub hide_special: bool,
+    /// The head last opened (layer, head), marked in the grid and the table.
+    pub selected: (usize, usize),
+    pub sort: StatKey,
+    pub descending: bool,
+    pub dispatch: UseReducerDispatcher<EncoderState>,
+}
+
+#[component]
+pub fn ModelTab(props: &ModelTabProps) -> Html {
+    let run = &props.run;
+    let stats = {
+        let run = run.clone();
+        use_memo((run.seq, props.hide_special), move |(_, hide)| {
+            all_head_stats(&run.maps, &run.tokens, *hide)
+        })
+    };
+    let on_pick = send(&props.dispatch, |(layer, head)| Action::Pick {
+        layer,
+        head,
+    });
+    let on_sort = send(&props.dispatch, Action::Sort);
+    let visible = visible_positions(&run.tokens, props.hide_special).len();
+    let max_entropy = (visible.max(1) as f32).ln();
+    html! {
+        <>
+            <Controls n_layers={0} n_heads={0} hide_special={Some(props.hide_special)}
+                dispatch={props.dispatch.clone()} />
+            <ModelGrid maps={run.maps.clone()} version={run.seq} tokens={run.tokens.clone()}
+                hide_special={props.hide_special} stats={stats.clone()}
+                selected={props.selected} onpick={on_pick.clone()} />
+            <HeadStatsTable stats={stats} max_entropy={max_entropy} sort={props.sort}
+                descending={props.descending} onsort={on_sort} onpick={on_pick}
+                selected={props.selected} words_only={props.hide_special} />
+        </>
+    }
+}
