@@ -5,10 +5,10 @@
 use std::collections::HashMap;
 
 use attention_playground::demos::digits::{
-    argmax, cls_rollout, is_blank, rollout, DigitsManifest, LayerWeights, SEQ,
+    argmax, cls_rollout, input_specs, is_blank, rollout, DigitsManifest, LayerWeights, SEQ,
 };
 use attention_playground::graph::GraphRunner;
-use attention_playground::protocol::{InputSpec, Tensor};
+use attention_playground::protocol::Tensor;
 use serde::Deserialize;
 
 const MODEL_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/digits");
@@ -49,7 +49,7 @@ fn manifest() -> DigitsManifest {
 
 fn runner() -> GraphRunner {
     let bytes = std::fs::read(format!("{MODEL_DIR}/model.onnx")).expect("model.onnx");
-    GraphRunner::load(&bytes, None, &[InputSpec::f32("pixels", &["batch", "64"])]).expect("loads")
+    GraphRunner::load(&bytes, None, &input_specs()).expect("loads")
 }
 
 fn run(runner: &GraphRunner, pixels: &[f32]) -> Vec<Tensor> {

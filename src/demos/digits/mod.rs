@@ -10,6 +10,7 @@ pub mod view;
 use rust_i18n::t;
 use serde::Deserialize;
 
+use crate::protocol::InputSpec;
 use crate::route::{link_problem, Route};
 
 /// Folder of the model files, relative to the page (the site may live under a sub-path).
@@ -78,6 +79,18 @@ impl DigitsManifest {
         }
         Ok(m)
     }
+}
+
+/// The graph's one input: a batch of 8×8 images, 64 levels 0–16 each.
+pub fn input_specs() -> Vec<InputSpec> {
+    vec![InputSpec::f32("pixels", &["batch", "64"])]
+}
+
+/// The outputs a run asks for: the class probabilities, then every layer's attention weights.
+pub fn wanted_outputs(n_layers: usize) -> Vec<String> {
+    std::iter::once("probs".to_owned())
+        .chain((0..n_layers).map(|l| format!("layer{l}.weights")))
+        .collect()
 }
 
 /// Why a drawing is not read.
@@ -254,6 +267,18 @@ pub fn is_blank(pixels: &[f32]) -> bool {
 /// The patch (0–15, row-major over the 4×4 grid) that pixel (row, col) belongs to.
 pub fn patch_of(row: usize, col: usize) -> usize {
     (row / PATCH) * GRID + col / PATCH
+}
+
+/// The tokens' names, in order: `[CLS]`, then each patch by its row and column (`r1c1` … `r4c4`).
+pub fn token_labels() -> Vec<String> {
+    std::iter::once("[CLS]".to_owned())
+        .chain((0..N_PATCHES).map(|p| format!("r{}c{}", p / GRID + 1, p % GRID + 1)))
+        .collect()
+}
+
+/// Levels 0–16 (a test image, a drawing from a link) as the numbers the model reads.
+pub fn levels_to_pixels(levels: &[u8]) -> Vec<f32> {
+    levels.iter().map(|&v| f32::from(v)).collect()
 }
 
 /// One layer's attention weights, `[heads, 17, 17]` row-major (batch 1; token 0 is [CLS]).
@@ -861,5 +886,20 @@ mod tests {
         let short = ok.replace(&format!("{:?}", vec![16u8; 64]), "[1,2]");
         assert!(DigitsManifest::parse(&short).is_err());
         assert!(DigitsManifest::parse("not json").is_err());
+    }
+
+    #[test]
+    fn tokens_are_cls_then_patches_by_row_and_column() {
+        let labels = token_labels();
+        assert_eq!(labels.len(), SEQ);
+        assert_eq!(labels[0], "[CLS]");
+        assert_eq!(labels[1], "r1c1");
+        assert_eq!(labels[GRID + 1], "r2c1");
+        assert_eq!(labels[SEQ - 1], "r4c4");
+        assert_eq!(
+            wanted_outputs(2),
+            ["probs", "layer0.weights", "layer1.weights"]
+        );
+        assert_eq!(levels_to_pixels(&[0, 16]), [0.0, 16.0]);
     }
 }
