@@ -9,15 +9,12 @@ use yew::prelude::*;
 use super::state::Outcome;
 use crate::demos::forecast::{format_value, Series};
 
-#[derive(PartialEq, Properties)]
 pub struct AboutProps {
     pub series: Rc<Series>,
     pub outcome: Option<Outcome>,
 }
 
-#[component]
-pub fn About(props: &AboutProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn about(props: &AboutProps) -> Html {
     let series = &props.series;
     html! {
         <footer class="about">

@@ -9,7 +9,6 @@ use yew::prelude::*;
 use super::controls::select_value;
 use super::state::{Action, State};
 
-#[derive(PartialEq, Properties)]
 pub struct AttentionControlsProps {
     /// Date labels of the past and forecast positions, oldest first.
     pub labels: Rc<Vec<String>>,
@@ -27,9 +26,7 @@ pub struct AttentionControlsProps {
 
 /// The options' values are 0-based (links and tests use them so); only their labels count from
 /// 1, so these selects are not `events::one_based_select`.
-#[component]
-pub fn AttentionControls(props: &AttentionControlsProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn attention_controls(props: &AttentionControlsProps) -> Html {
     let select = |make: fn(usize) -> Action| {
         let dispatch = props.dispatch.clone();
         Callback::from(move |e: Event| {

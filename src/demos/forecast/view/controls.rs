@@ -18,7 +18,6 @@ pub fn select_value(e: &Event) -> Option<String> {
         .map(|sel| sel.value())
 }
 
-#[derive(PartialEq, Properties)]
 pub struct SeriesControlsProps {
     pub manifest: Rc<ForecastManifest>,
     pub series: Rc<Series>,
@@ -29,9 +28,7 @@ pub struct SeriesControlsProps {
     pub dispatch: UseReducerDispatcher<State>,
 }
 
-#[component]
-pub fn SeriesControls(props: &SeriesControlsProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn series_controls(props: &SeriesControlsProps) -> Html {
     let (series, origin, dispatch) = (&props.series, props.origin, &props.dispatch);
     let on_series = {
         let dispatch = dispatch.clone();

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use rust_i18n::t;
 use yew::prelude::*;
 
-use super::attention_controls::AttentionControls;
+use super::attention_controls::{attention_controls, AttentionControlsProps};
 use super::forecast_plot::{ForecastPlot, PastPoint};
 use super::state::{Action, Outcome, State};
 use crate::demos::forecast::{attention_summary, head_name, ForecastManifest, Series};
@@ -37,6 +37,8 @@ pub struct ForecastPanelProps {
     pub dispatch: UseReducerDispatcher<State>,
 }
 
+/// A component, not a plain function like the other parts: its props stay equal while only the
+/// what-if settings change, so the plot under it is not redrawn then.
 #[component]
 pub fn ForecastPanel(props: &ForecastPanelProps) -> Html {
     let _lang = crate::ui::lang::use_lang();
@@ -106,9 +108,9 @@ pub fn ForecastPanel(props: &ForecastPanelProps) -> Html {
                 onedit={on_edit} attention={attention_row} attention_label={attention_label} attention_id={attention_id}
                 all_rows={all_rows} export={Some(props.export.clone())} />
             if props.outcome.is_some() {
-                <AttentionControls labels={props.labels.clone()} window={t_len} horizon={h_len}
-                    n_layers={manifest.n_layers} n_heads={manifest.n_heads} step={step} layer={layer} head={head}
-                    summary={summary} dispatch={dispatch.clone()} />
+                { attention_controls(&AttentionControlsProps { labels: props.labels.clone(), window: t_len, horizon: h_len,
+                    n_layers: manifest.n_layers, n_heads: manifest.n_heads, step, layer, head,
+                    summary, dispatch: dispatch.clone() }) }
             }
             <span data-testid="run-id" data-run={props.runs.to_string()} hidden=true></span>
         </section>

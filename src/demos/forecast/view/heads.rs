@@ -6,11 +6,10 @@ use std::rc::Rc;
 use rust_i18n::t;
 use yew::prelude::*;
 
-use super::mini_bars::MiniBars;
+use super::mini_bars::{mini_bars, MiniBarsProps};
 use super::state::{Action, State};
 use crate::demos::forecast::{head_name, LayerAttention};
 
-#[derive(PartialEq, Properties)]
 pub struct HeadsGridProps {
     pub layers: Rc<Vec<LayerAttention>>,
     pub n_heads: usize,
@@ -21,9 +20,7 @@ pub struct HeadsGridProps {
     pub dispatch: UseReducerDispatcher<State>,
 }
 
-#[component]
-pub fn HeadsGrid(props: &HeadsGridProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn heads_grid(props: &HeadsGridProps) -> Html {
     let step = props.step;
     html! {
         <section class="fc-heads" aria-label={t!("forecast.heads.label")}>
@@ -39,8 +36,12 @@ pub fn HeadsGrid(props: &HeadsGridProps) -> Html {
                                 dispatch.dispatch(Action::SetLayer(l));
                                 dispatch.dispatch(Action::SetHead(h));
                             });
-                            html! { <MiniBars row={Rc::new(layer.forecast_row(h, step))} label={head_name(h, props.n_heads)}
-                                selected={l == props.layer && h == props.head} onclick={onclick} /> }
+                            mini_bars(&MiniBarsProps {
+                                row: Rc::new(layer.forecast_row(h, step)),
+                                label: AttrValue::from(head_name(h, props.n_heads)),
+                                selected: l == props.layer && h == props.head,
+                                onclick,
+                            })
                         }) }
                     </div>
                 }) }

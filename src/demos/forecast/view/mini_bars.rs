@@ -4,7 +4,6 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-#[derive(PartialEq, Properties)]
 pub struct MiniBarsProps {
     pub row: Rc<Vec<f32>>,
     pub label: AttrValue,
@@ -12,9 +11,7 @@ pub struct MiniBarsProps {
     pub onclick: Callback<MouseEvent>,
 }
 
-#[component]
-pub fn MiniBars(props: &MiniBarsProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn mini_bars(props: &MiniBarsProps) -> Html {
     let n = props.row.len().max(1);
     let max = props.row.iter().copied().fold(0.0f32, f32::max).max(1e-6);
     let w = 180.0 / n as f32;

@@ -4,8 +4,10 @@
 //! steps (per layer and head, and their average). Drag a past value and watch both change.
 //!
 //! This file wires the hooks (manifest, the shown series' model, runs, link) and lays out the
-//! page; the state is in `state`, the worker calls in `model`, each part of the page is its own
-//! component beside them.
+//! page; the state is in `state`, the worker calls in `model`, and each part of the page is
+//! rendered by its own file beside them: plain functions called on every render of this one,
+//! except the parts with state of their own (the plot, the overview) and the main panel, whose
+//! unchanged props spare the plot a redraw.
 mod about;
 mod attention_controls;
 mod controls;
@@ -27,16 +29,16 @@ use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 use yew_agent::prelude::*;
 
-use self::about::About;
-use self::controls::SeriesControls;
+use self::about::{about, AboutProps};
+use self::controls::{series_controls, SeriesControlsProps};
 use self::forecast_panel::ForecastPanel;
-use self::heads::HeadsGrid;
+use self::heads::{heads_grid, HeadsGridProps};
 use self::model::{load_series, run_forecast, RunInput};
-use self::numbers::Numbers;
+use self::numbers::{numbers, NumbersProps};
 use self::series_overview::SeriesOverview;
 use self::state::{Action, ModelState, State};
-use self::status::ModelStatusLine;
-use self::whatif::ForecastWhatIf;
+use self::status::{model_status_line, ModelStatusLineProps};
+use self::whatif::{forecast_what_if, ForecastWhatIfProps};
 use crate::demos::forecast::{
     forecast_link_problem, seasonal_naive, window_before, with_edits, ForecastManifest,
     ForecastView, MODEL_DIR,
@@ -194,14 +196,14 @@ pub fn ForecastDemo() -> Html {
         <div class="demo forecast" data-testid="forecast-demo">
             <header class="demo-head">
                 { tagline }
-                <ModelStatusLine model={state.model.clone()} manifest={manifest.clone()} series={series.clone()} />
+                { model_status_line(&ModelStatusLineProps { model: state.model.clone(), manifest: manifest.clone(), series: series.clone() }) }
                 if let Some(note) = link_note {
                     <p class="note" data-testid="link-problem" role="status">{ note }</p>
                 }
             </header>
 
-            <SeriesControls manifest={manifest.clone()} series={series.clone()} origin={origin}
-                edits={state.edits.len()} dispatch={dispatch.clone()} />
+            { series_controls(&SeriesControlsProps { manifest: manifest.clone(), series: series.clone(), origin,
+                edits: state.edits.len(), dispatch: dispatch.clone() }) }
 
             <SeriesOverview values={values.clone()} origin={origin} window={t_len} horizon={h_len}
                 test_start={series.test_start} onpick={on_pick}
@@ -220,17 +222,17 @@ pub fn ForecastDemo() -> Html {
                 head={state.head} runs={state.run.runs} export={export.clone()} dispatch={dispatch.clone()} />
 
             if let Some(o) = outcome {
-                <HeadsGrid layers={o.layers.clone()} n_heads={manifest.n_heads} step={step}
-                    layer={state.layer} head={state.head} dispatch={dispatch.clone()} />
-                <ForecastWhatIf manifest={manifest.clone()} layers={o.layers.clone()} layer={state.layer}
-                    head={state.head} labels={labels} whatif={(*whatif).clone()} onchange={on_whatif}
-                    export={export} />
+                { heads_grid(&HeadsGridProps { layers: o.layers.clone(), n_heads: manifest.n_heads, step,
+                    layer: state.layer, head: state.head, dispatch: dispatch.clone() }) }
+                { forecast_what_if(&ForecastWhatIfProps { manifest: manifest.clone(), layers: o.layers.clone(), layer: state.layer,
+                    head: state.head, labels, whatif: (*whatif).clone(), onchange: on_whatif,
+                    export }) }
             }
 
-            <Numbers series={series.clone()} forecast={outcome.map(|o| o.forecast.clone())}
-                baseline={baseline} truth={truth} />
+            { numbers(&NumbersProps { series: series.clone(), forecast: outcome.map(|o| o.forecast.clone()),
+                baseline, truth }) }
 
-            <About series={series} outcome={outcome.cloned()} />
+            { about(&AboutProps { series, outcome: outcome.cloned() }) }
         </div>
     }
 }

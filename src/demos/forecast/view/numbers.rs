@@ -8,7 +8,6 @@ use yew::prelude::*;
 
 use crate::demos::forecast::{format_value, mae, Series};
 
-#[derive(PartialEq, Properties)]
 pub struct NumbersProps {
     pub series: Rc<Series>,
     /// The model's forecast of the window shown, if there is one.
@@ -18,9 +17,7 @@ pub struct NumbersProps {
     pub truth: Rc<Vec<f64>>,
 }
 
-#[component]
-pub fn Numbers(props: &NumbersProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn numbers(props: &NumbersProps) -> Html {
     let series = &props.series;
     let (monthly, unit) = (series.monthly(), series.display_unit());
     let n = series.values.len();

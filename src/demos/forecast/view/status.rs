@@ -9,7 +9,6 @@ use yew::prelude::*;
 use super::state::ModelState;
 use crate::demos::forecast::{ForecastManifest, Series};
 
-#[derive(PartialEq, Properties)]
 pub struct ModelStatusLineProps {
     pub model: ModelState,
     pub manifest: Rc<ForecastManifest>,
@@ -17,9 +16,7 @@ pub struct ModelStatusLineProps {
 }
 
 /// `data-state` says `loading`, `ready` or `failed`, for the tests to wait on.
-#[component]
-pub fn ModelStatusLine(props: &ModelStatusLineProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn model_status_line(props: &ModelStatusLineProps) -> Html {
     let (manifest, series) = (&props.manifest, &props.series);
     match &props.model {
         ModelState::Loading { loaded, total } => html! {

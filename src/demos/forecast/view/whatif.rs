@@ -11,7 +11,6 @@ use crate::export::ExportContext;
 use crate::maths::{Matrix, WhatIf};
 use crate::ui::components::{WhatIfPanel, WhatIfSource};
 
-#[derive(PartialEq, Properties)]
 pub struct ForecastWhatIfProps {
     pub manifest: Rc<ForecastManifest>,
     pub layers: Rc<Vec<LayerAttention>>,
@@ -24,9 +23,7 @@ pub struct ForecastWhatIfProps {
     pub export: Rc<ExportContext>,
 }
 
-#[component]
-pub fn ForecastWhatIf(props: &ForecastWhatIfProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn forecast_what_if(props: &ForecastWhatIfProps) -> Html {
     let m = &props.manifest;
     let (t_len, h_len) = (m.window, m.horizon);
     let panel = match (props.layers.get(props.layer), props.head) {
