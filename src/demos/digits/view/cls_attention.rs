@@ -1,15 +1,14 @@
-//! Where [CLS] looks: a small view per layer and head (and each layer's head average), the one
-//! chosen drawn large, and the attention rollout beside it.
+//! Renders where [CLS] looks: a small view per layer and head (and each layer's head average), the
+//! one chosen drawn large, and the attention rollout beside it.
 
 use std::rc::Rc;
 
 use rust_i18n::t;
 use yew::prelude::*;
 
-use super::patch_attention::PatchAttention;
-use super::state::{Action, Outcome, State};
+use super::patch_attention::{PatchAttention, Select};
+use super::state::{Outcome, State};
 
-#[derive(PartialEq, Properties)]
 pub struct ClsAttentionProps {
     pub outcome: Outcome,
     pub layer: usize,
@@ -25,9 +24,7 @@ fn head_name(head: Option<usize>, heads: usize) -> String {
     }
 }
 
-#[component]
-pub fn ClsAttention(props: &ClsAttentionProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn cls_attention(props: &ClsAttentionProps) -> Html {
     let o = &props.outcome;
     let (layer, head) = (props.layer, props.head);
     html! { <>
@@ -37,12 +34,12 @@ pub fn ClsAttention(props: &ClsAttentionProps) -> Html {
                 <div class="dg-row">
                     <span class="dg-row-label">{ t!("digits.layer_n", n = l + 1) }</span>
                     { for std::iter::once(None).chain((0..weights.heads).map(Some)).map(|h| {
-                        let d = props.dispatch.clone();
+                        let select = Select { layer: l, head: h, dispatch: props.dispatch.clone() };
                         let selected = layer == l && head == h;
                         let label = match h { Some(h) => t!("digits.head_short", n = h + 1), None => t!("digits.average") };
                         html! { <PatchAttention pixels={o.pixels.clone()} weights={Rc::new(weights.cls_to_patches(h))}
                             label={t!("digits.output.head_view", head = label, pct = format!("{:.0}", weights.cls_to_cls(h) * 100.0)).into_owned()} selected={selected} testid="head-view"
-                            onclick={Callback::from(move |_| d.dispatch(Action::Select(l, h)))} /> }
+                            select={select} /> }
                     }) }
                 </div>
             }) }

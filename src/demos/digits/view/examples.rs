@@ -1,4 +1,4 @@
-//! The test images shipped with the model (never trained on), one button each; the one on
+//! Renders the test images shipped with the model (never trained on), one button each; the one on
 //! screen is pressed.
 
 use std::rc::Rc;
@@ -10,7 +10,6 @@ use super::patch_attention::PatchAttention;
 use super::state::{Action, State};
 use crate::demos::digits::{levels_to_pixels, DigitsManifest};
 
-#[derive(PartialEq, Properties)]
 pub struct ExamplePickerProps {
     pub manifest: Option<Rc<DigitsManifest>>,
     /// The test image on screen (index into the manifest's examples).
@@ -18,9 +17,7 @@ pub struct ExamplePickerProps {
     pub dispatch: UseReducerDispatcher<State>,
 }
 
-#[component]
-pub fn ExamplePicker(props: &ExamplePickerProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn example_picker(props: &ExamplePickerProps) -> Html {
     let picked = props.picked;
     html! {
         <section class="dg-pick" aria-label={t!("digits.pick.label")}>

@@ -22,10 +22,10 @@ use yew::prelude::*;
 use yew_agent::prelude::*;
 
 use self::draw_panel::DrawPanel;
-use self::examples::ExamplePicker;
-use self::output::OutputPanel;
+use self::examples::{example_picker, ExamplePickerProps};
+use self::output::{output_panel, OutputPanelProps};
 use self::state::{Action, ModelState, Outcome, Problem, Source, State};
-use self::status::DigitsStatus;
+use self::status::{digits_status, DigitsStatusProps};
 use crate::demos::digits::{
     cls_rollout, digits_link_problem, drawing_to_pixels, input_specs, is_blank, levels_to_pixels,
     quantise, rasterise, rollout, wanted_outputs, DigitsManifest, DigitsView, DrawingError,
@@ -252,7 +252,7 @@ pub fn DigitsDemo() -> Html {
         <div class="demo digits" data-testid="digits-demo">
             <header class="demo-head">
                 <p class="tagline">{ t!("digits.tagline") }</p>
-                <DigitsStatus model={state.model.clone()} manifest={state.manifest.clone()} />
+                { digits_status(&DigitsStatusProps { model: state.model.clone(), manifest: state.manifest.clone() }) }
                 if let Some(note) = link_note {
                     <p class="note" data-testid="link-problem" role="status">{ note }</p>
                 }
@@ -260,10 +260,11 @@ pub fn DigitsDemo() -> Html {
 
             <div class="dg-layout">
                 <DrawPanel strokes={state.strokes()} backdrop={state.backdrop()} dispatch={state.dispatcher()} />
-                <OutputPanel pixels={pixels} {outcome} run_error={state.run.error.clone()} runs={state.run.runs}
-                    manifest={state.manifest.clone()} picked={state.picked()} layer={state.layer} head={state.head}
-                    whatif={(*whatif).clone()} {on_whatif} dispatch={state.dispatcher()} />
-                <ExamplePicker manifest={state.manifest.clone()} picked={state.picked()} dispatch={state.dispatcher()} />
+                { output_panel(&OutputPanelProps { pixels, outcome, run_error: state.run.error.clone(), runs: state.run.runs,
+                    manifest: state.manifest.clone(), picked: state.picked(), layer: state.layer, head: state.head,
+                    whatif: (*whatif).clone(), on_whatif, dispatch: state.dispatcher() }) }
+                { example_picker(&ExamplePickerProps { manifest: state.manifest.clone(), picked: state.picked(),
+                    dispatch: state.dispatcher() }) }
             </div>
 
             <footer class="about">

@@ -1,21 +1,20 @@
-//! What the model makes of the image on screen: the 8×8 input it reads, its answer, where [CLS]
-//! looks, the whole [CLS] matrix and the what-if panel, or why there is nothing to show.
+//! Renders what the model makes of the image on screen: the 8×8 input it reads, its answer, where
+//! [CLS] looks, the whole [CLS] matrix and the what-if panel, or why there is nothing to show.
 
 use std::rc::Rc;
 
 use rust_i18n::t;
 use yew::prelude::*;
 
-use super::cls_attention::ClsAttention;
+use super::cls_attention::{cls_attention, ClsAttentionProps};
 use super::cls_matrix::ClsMatrix;
 use super::patch_attention::PatchAttention;
-use super::probabilities::Probabilities;
+use super::probabilities::{probabilities, ProbabilitiesProps};
 use super::state::{Outcome, Problem, State};
-use super::what_if::DigitsWhatIf;
+use super::what_if::{digits_what_if, DigitsWhatIfProps};
 use crate::demos::digits::{is_blank, DigitsManifest, DrawingError};
 use crate::maths::WhatIf;
 
-#[derive(PartialEq, Properties)]
 pub struct OutputPanelProps {
     /// The image the model reads, or why there is none.
     pub pixels: Result<Rc<Vec<f32>>, DrawingError>,
@@ -34,9 +33,7 @@ pub struct OutputPanelProps {
     pub dispatch: UseReducerDispatcher<State>,
 }
 
-#[component]
-pub fn OutputPanel(props: &OutputPanelProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn output_panel(props: &OutputPanelProps) -> Html {
     let message = match &props.pixels {
         Err(e) => Some(e.to_string()),
         Ok(p) if is_blank(p) => Some(DrawingError::Blank.to_string()),
@@ -64,17 +61,18 @@ pub fn OutputPanel(props: &OutputPanelProps) -> Html {
                     <div class="dg-seen">
                         <PatchAttention pixels={p.clone()} label={t!("digits.output.model_input").into_owned()} show_values=true testid="model-input" />
                         if let Some(o) = &props.outcome {
-                            <Probabilities probs={o.probs.clone()} />
+                            { probabilities(&ProbabilitiesProps { probs: o.probs.clone() }) }
                         }
                     </div>
                 }
             }
             <span data-testid="run-id" data-run={props.runs.to_string()} hidden=true></span>
             if let Some(o) = &props.outcome {
-                <ClsAttention outcome={o.clone()} layer={props.layer} head={props.head} dispatch={props.dispatch.clone()} />
+                { cls_attention(&ClsAttentionProps { outcome: o.clone(), layer: props.layer, head: props.head,
+                    dispatch: props.dispatch.clone() }) }
                 <ClsMatrix outcome={o.clone()} {model} {test_label} />
-                <DigitsWhatIf outcome={o.clone()} manifest={props.manifest.clone()} layer={props.layer} head={props.head}
-                    whatif={props.whatif.clone()} onchange={props.on_whatif.clone()} />
+                { digits_what_if(&DigitsWhatIfProps { outcome: o.clone(), manifest: props.manifest.clone(), layer: props.layer,
+                    head: props.head, whatif: props.whatif.clone(), onchange: props.on_whatif.clone() }) }
                 <p class="muted dg-explain">{ t!("digits.output.rollout_explained") }</p>
                 <p class="muted">{ t!("digits.output.last_run", ms = format!("{:.1}", o.latency_ms)) }</p>
             }

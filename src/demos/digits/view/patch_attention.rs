@@ -6,6 +6,7 @@ use std::rc::Rc;
 use rust_i18n::t;
 use yew::prelude::*;
 
+use super::state::{Action, State};
 use crate::demos::digits::{GRID, PATCH, PIXEL_MAX, SIDE};
 
 #[derive(Properties, PartialEq)]
@@ -22,10 +23,20 @@ pub struct PatchAttentionProps {
     pub show_values: bool,
     #[prop_or_default]
     pub selected: bool,
+    /// Shown as a button that selects this (layer, head): a value, not a callback, so that an
+    /// unchanged view is not drawn again when the page re-renders.
     #[prop_or_default]
-    pub onclick: Option<Callback<MouseEvent>>,
+    pub select: Option<Select>,
     #[prop_or_default]
     pub testid: Option<AttrValue>,
+}
+
+/// The layer and head a view selects when clicked (`None`: the average of the heads).
+#[derive(Clone, PartialEq)]
+pub struct Select {
+    pub layer: usize,
+    pub head: Option<usize>,
+    pub dispatch: UseReducerDispatcher<State>,
 }
 
 const CELL: f32 = 10.0;
@@ -102,10 +113,14 @@ pub fn PatchAttention(props: &PatchAttentionProps) -> Html {
         </svg>
     };
     let testid = props.testid.clone().unwrap_or_else(|| "patch-view".into());
-    match &props.onclick {
-        Some(onclick) => html! {
+    match props.select.clone() {
+        Some(Select {
+            layer,
+            head,
+            dispatch,
+        }) => html! {
             <button type="button" class={classes!("dg-view", props.selected.then_some("current"))} data-testid={testid}
-                aria-pressed={props.selected.to_string()} onclick={onclick.clone()}>
+                aria-pressed={props.selected.to_string()} onclick={Callback::from(move |_| dispatch.dispatch(Action::Select(layer, head)))}>
                 { svg }<span>{ props.label.clone() }</span>
             </button>
         },

@@ -1,4 +1,4 @@
-//! The model's answer: a bar per digit 0–9, the predicted one marked.
+//! Renders the model's answer: a bar per digit 0–9, the predicted one marked.
 
 use std::rc::Rc;
 
@@ -7,14 +7,11 @@ use yew::prelude::*;
 
 use crate::demos::digits::argmax;
 
-#[derive(PartialEq, Properties)]
 pub struct ProbabilitiesProps {
     pub probs: Rc<Vec<f32>>,
 }
 
-#[component]
-pub fn Probabilities(props: &ProbabilitiesProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn probabilities(props: &ProbabilitiesProps) -> Html {
     let best = argmax(&props.probs);
     html! {
         <section class="dg-probs" data-testid="prediction" data-predicted={best.map(|b| b.to_string()).unwrap_or_default()}

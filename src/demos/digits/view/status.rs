@@ -1,5 +1,5 @@
-//! The digits model's status line: downloading (with a progress bar), ready (the model's size
-//! and test accuracy from the manifest) or failed.
+//! Renders the digits model's status line: downloading (with a progress bar), ready (the model's
+//! size and test accuracy from the manifest) or failed.
 
 use std::rc::Rc;
 
@@ -9,15 +9,12 @@ use yew::prelude::*;
 use super::state::ModelState;
 use crate::demos::digits::DigitsManifest;
 
-#[derive(PartialEq, Properties)]
 pub struct DigitsStatusProps {
     pub model: ModelState,
     pub manifest: Option<Rc<DigitsManifest>>,
 }
 
-#[component]
-pub fn DigitsStatus(props: &DigitsStatusProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn digits_status(props: &DigitsStatusProps) -> Html {
     match (&props.model, &props.manifest) {
         (ModelState::Loading { loaded, total }, _) => html! {
             <div class="status loading" data-testid="model-status" data-state="loading" role="status">

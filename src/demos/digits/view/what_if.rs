@@ -1,6 +1,6 @@
-//! The what-if panel for the chosen layer and head, on that head's 17×17 attention weights from
-//! the model. The head average is no one head's attention, so with it chosen the panel asks for
-//! a head instead.
+//! Renders the what-if panel for the chosen layer and head, on that head's 17×17 attention weights
+//! from the model. The head average is no one head's attention, so with it chosen the panel asks
+//! for a head instead.
 
 use std::rc::Rc;
 
@@ -14,7 +14,6 @@ use crate::maths::{Matrix, WhatIf};
 use crate::route::Demo;
 use crate::ui::components::{WhatIfPanel, WhatIfSource};
 
-#[derive(PartialEq, Properties)]
 pub struct DigitsWhatIfProps {
     pub outcome: Outcome,
     pub manifest: Option<Rc<DigitsManifest>>,
@@ -25,9 +24,7 @@ pub struct DigitsWhatIfProps {
     pub onchange: Callback<WhatIf>,
 }
 
-#[component]
-pub fn DigitsWhatIf(props: &DigitsWhatIfProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn digits_what_if(props: &DigitsWhatIfProps) -> Html {
     let (Some(layer), Some(h), Some(m)) = (
         props.outcome.layers.get(props.layer),
         props.head,
