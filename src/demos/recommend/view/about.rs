@@ -1,4 +1,4 @@
-//! The footer: what the model is, how well it ranks (once the manifest is in), and the
+//! Renders the footer: what the model is, how well it ranks (once the manifest is in), and the
 //! MovieLens acknowledgement its licence asks for.
 
 use std::rc::Rc;
@@ -8,14 +8,11 @@ use yew::prelude::*;
 
 use crate::demos::recommend::RecManifest;
 
-#[derive(PartialEq, Properties)]
 pub struct AboutProps {
     pub manifest: Option<Rc<RecManifest>>,
 }
 
-#[component]
-pub fn About(props: &AboutProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn about(props: &AboutProps) -> Html {
     let metrics = props.manifest.as_ref().map(|m| {
         let test = &m.metrics.test;
         t!(

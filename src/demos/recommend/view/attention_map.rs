@@ -1,5 +1,5 @@
-//! The attention map of one result: history item × history item for the chosen layer and head
-//! (click a row to inspect that position), and the what-if panel for a single head.
+//! Renders the attention map of one result: history item × history item for the chosen layer and
+//! head (click a row to inspect that position), and the what-if panel for a single head.
 
 use std::rc::Rc;
 
@@ -14,7 +14,6 @@ use crate::route::Demo;
 use crate::ui::components::heatmap::{ColorScale, Heatmap};
 use crate::ui::components::{WhatIfPanel, WhatIfSource};
 
-#[derive(PartialEq, Properties)]
 pub struct AttentionMapProps {
     pub state: UseReducerHandle<RecState>,
     pub manifest: Rc<RecManifest>,
@@ -42,9 +41,7 @@ fn item_labels(result: &RecResult, catalogue: &Catalogue) -> Vec<String> {
         .collect()
 }
 
-#[component]
-pub fn AttentionMap(props: &AttentionMapProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn attention_map(props: &AttentionMapProps) -> Html {
     let AttentionMapProps {
         state,
         manifest,

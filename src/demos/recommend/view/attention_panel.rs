@@ -1,4 +1,4 @@
-//! The attention panel: layer and head pickers over the attention map of the inspected
+//! Renders the attention panel: layer and head pickers over the attention map of the inspected
 //! prediction.
 
 use std::rc::Rc;
@@ -6,13 +6,12 @@ use std::rc::Rc;
 use rust_i18n::t;
 use yew::prelude::*;
 
-use super::attention_map::AttentionMap;
+use super::attention_map::{attention_map, AttentionMapProps};
 use super::state::{send, Action, RecState};
 use crate::demos::recommend::{Catalogue, HeadChoice, RecManifest};
 use crate::maths::{Matrix, WhatIf};
 use crate::ui::events::one_based_select;
 
-#[derive(PartialEq, Properties)]
 pub struct AttentionPanelProps {
     pub state: UseReducerHandle<RecState>,
     pub manifest: Rc<RecManifest>,
@@ -38,9 +37,7 @@ fn head_select(on_head: Callback<HeadChoice>) -> Callback<Event> {
     })
 }
 
-#[component]
-pub fn AttentionPanel(props: &AttentionPanelProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn attention_panel(props: &AttentionPanelProps) -> Html {
     let AttentionPanelProps {
         state,
         manifest,
@@ -71,8 +68,15 @@ pub fn AttentionPanel(props: &AttentionPanelProps) -> Html {
             <p class="hint">{ t!("recommend.attention_hint") }</p>
             if let (Some(result), Some(matrix)) = (state.shown_result(), matrix) {
                 if result.input.kept > 0 {
-                    <AttentionMap state={state.clone()} manifest={manifest.clone()} catalogue={catalogue.clone()}
-                        result={result.clone()} matrix={matrix.clone()} whatif={whatif.clone()} onwhatif={onwhatif.clone()} />
+                    { attention_map(&AttentionMapProps {
+                        state: state.clone(),
+                        manifest: manifest.clone(),
+                        catalogue: catalogue.clone(),
+                        result: result.clone(),
+                        matrix: matrix.clone(),
+                        whatif: whatif.clone(),
+                        onwhatif: onwhatif.clone(),
+                    }) }
                 }
             }
         </section>

@@ -1,11 +1,9 @@
-//! What the causal mask means for a recommender, and what attention weights do not tell.
+//! Renders what the causal mask means for a recommender, and what attention weights do not tell.
 
 use rust_i18n::t;
 use yew::prelude::*;
 
-#[component]
-pub fn Explanations() -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn explanations() -> Html {
     html! {
         <section class="rec-panel rec-explain" data-testid="rec-explain">
             <h2>{ t!("recommend.explain.mask_title") }</h2>

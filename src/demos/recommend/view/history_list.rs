@@ -1,5 +1,5 @@
-//! The viewing history, oldest first, with the attention the chosen position pays to each item
-//! drawn as a bar beside it, and buttons to move, remove and inspect items.
+//! Renders the viewing history, oldest first, with the attention the chosen position pays to each
+//! item drawn as a bar beside it, and buttons to move, remove and inspect items.
 
 use std::rc::Rc;
 
@@ -21,7 +21,6 @@ pub enum Bar {
     Pending,
 }
 
-#[derive(Properties, PartialEq)]
 pub struct HistoryListProps {
     pub catalogue: Rc<Catalogue>,
     pub history: Rc<Vec<u32>>,
@@ -34,9 +33,7 @@ pub struct HistoryListProps {
     pub onquery: Callback<Option<usize>>,
 }
 
-#[component]
-pub fn HistoryList(props: &HistoryListProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn history_list(props: &HistoryListProps) -> Html {
     let n = props.history.len();
     let max = props
         .bars

@@ -1,4 +1,4 @@
-//! The history panel: the title search, the example users, and the viewing history with the
+//! Renders the history panel: the title search, the example users, and the viewing history with the
 //! attention the inspected position pays to each item.
 
 use std::rc::Rc;
@@ -6,13 +6,12 @@ use std::rc::Rc;
 use rust_i18n::t;
 use yew::prelude::*;
 
-use super::history_list::{Bar, HistoryList};
+use super::history_list::{history_list, Bar, HistoryListProps};
 use super::movie_search::{MovieSearch, SearchNotice};
 use super::state::{send, Action, Notice, RecState};
 use crate::demos::recommend::{Catalogue, Edit, RecManifest};
 use crate::maths::Matrix;
 
-#[derive(PartialEq, Properties)]
 pub struct HistoryPanelProps {
     pub state: UseReducerHandle<RecState>,
     pub manifest: Rc<RecManifest>,
@@ -53,9 +52,7 @@ fn bars(state: &RecState, matrix: Option<&Matrix>) -> Vec<Bar> {
     }
 }
 
-#[component]
-pub fn HistoryPanel(props: &HistoryPanelProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn history_panel(props: &HistoryPanelProps) -> Html {
     let HistoryPanelProps {
         state,
         manifest,
@@ -107,8 +104,14 @@ pub fn HistoryPanel(props: &HistoryPanelProps) -> Html {
             }
             if n > 0 {
                 <p class="hint">{ t!("recommend.bars_hint", title = state.query_label(), layer = state.layer_label(), head = state.head_label()) }</p>
-                <HistoryList catalogue={catalogue.clone()} history={history.clone()} bars={Rc::new(bars(state, matrix.as_deref()))}
-                    query={state.query_index().unwrap_or(0)} onedit={send(&dispatch, Action::Edit)} onquery={send(&dispatch, Action::Query)} />
+                { history_list(&HistoryListProps {
+                    catalogue: catalogue.clone(),
+                    history: history.clone(),
+                    bars: Rc::new(bars(state, matrix.as_deref())),
+                    query: state.query_index().unwrap_or(0),
+                    onedit: send(&dispatch, Action::Edit),
+                    onquery: send(&dispatch, Action::Query),
+                }) }
             } else {
                 <p class="muted" data-testid="rec-history-empty">{ t!("recommend.history_empty") }</p>
             }

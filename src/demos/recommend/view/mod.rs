@@ -24,14 +24,14 @@ use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 use yew_agent::prelude::*;
 
-use self::about::About;
-use self::attention_panel::AttentionPanel;
-use self::explanations::Explanations;
-use self::history_panel::HistoryPanel;
+use self::about::{about, AboutProps};
+use self::attention_panel::{attention_panel, AttentionPanelProps};
+use self::explanations::explanations;
+use self::history_panel::{history_panel, HistoryPanelProps};
 use self::model::{run, use_recommender};
 use self::state::{Action, RecResult, RecState};
-use self::status_bar::StatusBar;
-use self::top_panel::TopPanel;
+use self::status_bar::{status_bar, StatusBarProps};
+use self::top_panel::{top_panel, TopPanelProps};
 use crate::demos::recommend::{history_attention, HeadChoice};
 use crate::maths::Matrix;
 use crate::route::{link_problem, read_what_if, write_what_if};
@@ -108,9 +108,9 @@ pub fn RecommendDemo() -> Html {
             <div class="demo rec" data-testid="rec-demo">
                 <header class="demo-head">
                     <p class="tagline">{ t!("recommend.tagline_short") }</p>
-                    <StatusBar status={state.status.clone()} />
+                    { status_bar(&StatusBarProps { status: state.status.clone() }) }
                 </header>
-                <About manifest={None::<Rc<_>>} />
+                { about(&AboutProps { manifest: None }) }
             </div>
         };
     };
@@ -128,7 +128,7 @@ pub fn RecommendDemo() -> Html {
         <div class="demo rec" data-testid="rec-demo">
             <header class="demo-head">
                 <p class="tagline">{ t!("recommend.tagline") }</p>
-                <StatusBar status={state.status.clone()} />
+                { status_bar(&StatusBarProps { status: state.status.clone() }) }
             </header>
             if let Some(note) = &state.link_note {
                 <p class="note" data-testid="rec-link-note" role="status">{ note.to_string() }</p>
@@ -137,8 +137,17 @@ pub fn RecommendDemo() -> Html {
                 <p class="note" data-testid="link-problem" role="status">{ problem }</p>
             }
             <div class="rec-grid">
-                <HistoryPanel state={state.clone()} manifest={manifest.clone()} catalogue={catalogue.clone()} matrix={matrix.clone()} />
-                <TopPanel state={state.clone()} manifest={manifest.clone()} catalogue={catalogue.clone()} />
+                { history_panel(&HistoryPanelProps {
+                    state: state.clone(),
+                    manifest: manifest.clone(),
+                    catalogue: catalogue.clone(),
+                    matrix: matrix.clone(),
+                }) }
+                { top_panel(&TopPanelProps {
+                    state: state.clone(),
+                    manifest: manifest.clone(),
+                    catalogue: catalogue.clone(),
+                }) }
             </div>
             if let Some(err) = &state.run.error {
                 <p class="error" data-testid="error" role="alert">{ err.clone() }</p>
@@ -146,11 +155,17 @@ pub fn RecommendDemo() -> Html {
             <span data-testid="rec-run" data-run={state.run.runs.to_string()} hidden=true></span>
 
             if !state.history.is_empty() {
-                <AttentionPanel state={state.clone()} manifest={manifest.clone()} {catalogue} {matrix}
-                    whatif={(*whatif).clone()} {onwhatif} />
+                { attention_panel(&AttentionPanelProps {
+                    state: state.clone(),
+                    manifest: manifest.clone(),
+                    catalogue,
+                    matrix,
+                    whatif: (*whatif).clone(),
+                    onwhatif,
+                }) }
             }
-            <Explanations />
-            <About manifest={Some(manifest)} />
+            { explanations() }
+            { about(&AboutProps { manifest: Some(manifest) }) }
         </div>
     }
 }

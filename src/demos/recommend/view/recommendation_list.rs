@@ -1,4 +1,4 @@
-//! The top recommendations: rank, title, year, genres and the model's score.
+//! Renders the top recommendations: rank, title, year, genres and the model's score.
 
 use std::rc::Rc;
 
@@ -7,21 +7,17 @@ use yew::prelude::*;
 
 use crate::demos::recommend::Catalogue;
 
-#[derive(Properties, PartialEq)]
 pub struct RecommendationListProps {
     pub catalogue: Rc<Catalogue>,
     /// `(id, score)` best first; the score is `None` for the popularity fallback.
     pub items: Rc<Vec<(u32, Option<f32>)>>,
     /// Ids that come later in the history than the inspected position (marked as hits).
-    #[prop_or_default]
     pub later: Rc<Vec<u32>>,
     /// `"model"` or `"popularity"` (also `data-source`).
     pub source: AttrValue,
 }
 
-#[component]
-pub fn RecommendationList(props: &RecommendationListProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn recommendation_list(props: &RecommendationListProps) -> Html {
     html! {
         <ol class="rec-top" data-testid="rec-top" data-source={props.source.clone()}>
             { for props.items.iter().map(|&(id, score)| {

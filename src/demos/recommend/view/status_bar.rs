@@ -1,13 +1,12 @@
-//! The recommender's status line: download progress, ready (with the model's size and window),
-//! or the error that stopped it. Its own sentences, not the shared status bar's: the window of
-//! recent movies is what this model's size means to a reader.
+//! Renders the recommender's status line: download progress, ready (with the model's size and
+//! window), or the error that stopped it. Its own sentences, not the shared status bar's: the
+//! window of recent movies is what this model's size means to a reader.
 
 use rust_i18n::t;
 use yew::prelude::*;
 
 use crate::ui::model::ModelStatus;
 
-#[derive(PartialEq, Properties)]
 pub struct StatusBarProps {
     pub status: ModelStatus,
 }
@@ -16,9 +15,7 @@ fn kb(bytes: u64) -> String {
     format!("{:.0}", bytes as f64 / 1024.0)
 }
 
-#[component]
-pub fn StatusBar(props: &StatusBarProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn status_bar(props: &StatusBarProps) -> Html {
     match &props.status {
         ModelStatus::Loading { loaded, total } => html! {
             <div class="status loading" data-testid="model-status" data-state="loading" role="status">

@@ -1,25 +1,22 @@
-//! The recommendations panel: the model's top 10 after the inspected history item (marking the
-//! later history items it found), or the labelled popularity fallback for an empty history.
+//! Renders the recommendations panel: the model's top 10 after the inspected history item (marking
+//! the later history items it found), or the labelled popularity fallback for an empty history.
 
 use std::rc::Rc;
 
 use rust_i18n::t;
 use yew::prelude::*;
 
-use super::recommendation_list::RecommendationList;
+use super::recommendation_list::{recommendation_list, RecommendationListProps};
 use super::state::RecState;
 use crate::demos::recommend::{popular_excluding, Catalogue, RecManifest, TOP_K};
 
-#[derive(PartialEq, Properties)]
 pub struct TopPanelProps {
     pub state: UseReducerHandle<RecState>,
     pub manifest: Rc<RecManifest>,
     pub catalogue: Rc<Catalogue>,
 }
 
-#[component]
-pub fn TopPanel(props: &TopPanelProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn top_panel(props: &TopPanelProps) -> Html {
     let TopPanelProps {
         state,
         manifest,
@@ -35,7 +32,12 @@ pub fn TopPanel(props: &TopPanelProps) -> Html {
             <section class="rec-panel" aria-labelledby="rec-top-title">
                 <h2 id="rec-top-title">{ t!("recommend.popular_title") }</h2>
                 <p class="note" data-testid="rec-empty" role="status">{ t!("recommend.empty_note") }</p>
-                <RecommendationList catalogue={catalogue.clone()} items={Rc::new(items)} source="popularity" />
+                { recommendation_list(&RecommendationListProps {
+                    catalogue: catalogue.clone(),
+                    items: Rc::new(items),
+                    later: Rc::default(),
+                    source: AttrValue::from("popularity"),
+                }) }
             </section>
         };
     }
@@ -61,7 +63,12 @@ pub fn TopPanel(props: &TopPanelProps) -> Html {
                 <h2 id="rec-top-title">{ t!("recommend.query_title", item = seen) }</h2>
                 <p class="hint" data-testid="rec-query-note">{ t!("recommend.query_note", title = state.query_label(), seen = seen) }</p>
             }
-            <RecommendationList catalogue={catalogue.clone()} items={Rc::new(items)} later={Rc::new(later)} source="model" />
+            { recommendation_list(&RecommendationListProps {
+                catalogue: catalogue.clone(),
+                items: Rc::new(items),
+                later: Rc::new(later),
+                source: AttrValue::from("model"),
+            }) }
             if let Some(r) = current {
                 <p class="muted rec-latency">{ t!("recommend.latency", ms = format!("{:.0}", r.latency_ms)) }</p>
             }
