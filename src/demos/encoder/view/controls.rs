@@ -7,27 +7,20 @@ use yew::prelude::*;
 use super::state::{send, Action, EncoderState};
 use crate::ui::events::one_based_select;
 
-#[derive(PartialEq, Properties)]
 pub struct ControlsProps {
     pub n_layers: usize,
     pub n_heads: usize,
     /// Shows the layer select, at this layer.
-    #[prop_or_default]
     pub layer: Option<usize>,
     /// Shows the head select, at this head.
-    #[prop_or_default]
     pub head: Option<usize>,
     /// The head select is there but means nothing (every head is drawn).
-    #[prop_or_default]
     pub head_disabled: bool,
     /// Shows the "all heads" checkbox, in this state.
-    #[prop_or_default]
     pub all_heads: Option<bool>,
     /// Shows the [CLS]/[SEP] checkbox, in this state.
-    #[prop_or_default]
     pub hide_special: Option<bool>,
     /// Whatever the view adds at the end of the row (the step view's agreement badge).
-    #[prop_or_default]
     pub children: Html,
     pub dispatch: UseReducerDispatcher<EncoderState>,
 }
@@ -39,9 +32,7 @@ fn options(n: usize, selected: usize) -> Html {
     }
 }
 
-#[component]
-pub fn Controls(props: &ControlsProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn controls(props: &ControlsProps) -> Html {
     let select_changed = |make: fn(usize) -> Action| one_based_select(send(&props.dispatch, make));
     let toggle = |action: fn() -> Action| send(&props.dispatch, move |_: Event| action());
     html! {

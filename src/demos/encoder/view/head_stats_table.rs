@@ -7,7 +7,6 @@ use yew::prelude::*;
 
 use crate::demos::encoder::{sort_stats, HeadStats, StatKey};
 
-#[derive(Properties, PartialEq)]
 pub struct HeadStatsTableProps {
     pub stats: Rc<Vec<HeadStats>>,
     /// `ln n`: the largest possible entropy for this input
@@ -21,9 +20,7 @@ pub struct HeadStatsTableProps {
     pub words_only: bool,
 }
 
-#[component]
-pub fn HeadStatsTable(props: &HeadStatsTableProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn head_stats_table(props: &HeadStatsTableProps) -> Html {
     let mut rows: Vec<HeadStats> = props.stats.as_ref().clone();
     sort_stats(&mut rows, props.sort, props.descending);
     let header = |key: StatKey| {

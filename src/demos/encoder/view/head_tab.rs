@@ -3,11 +3,10 @@
 
 use yew::prelude::*;
 
-use super::controls::Controls;
+use super::controls::{controls, ControlsProps};
 use super::state::{EncoderState, RunResult};
 use crate::ui::components::head_view::HeadView;
 
-#[derive(PartialEq, Properties)]
 pub struct HeadTabProps {
     pub run: RunResult,
     pub n_layers: usize,
@@ -19,14 +18,13 @@ pub struct HeadTabProps {
     pub dispatch: UseReducerDispatcher<EncoderState>,
 }
 
-#[component]
-pub fn HeadTab(props: &HeadTabProps) -> Html {
+pub fn head_tab(props: &HeadTabProps) -> Html {
     let run = &props.run;
     html! {
         <>
-            <Controls n_layers={props.n_layers} n_heads={props.n_heads} layer={Some(props.layer)}
-                head={Some(props.head)} head_disabled={props.all_heads} all_heads={Some(props.all_heads)}
-                hide_special={Some(props.hide_special)} dispatch={props.dispatch.clone()} />
+            { controls(&ControlsProps { n_layers: props.n_layers, n_heads: props.n_heads, layer: Some(props.layer),
+                head: Some(props.head), head_disabled: props.all_heads, all_heads: Some(props.all_heads),
+                hide_special: Some(props.hide_special), children: Html::default(), dispatch: props.dispatch.clone() }) }
             <HeadView maps={run.maps.clone()} version={run.seq} tokens={run.tokens.clone()} layer={props.layer}
                 head={props.head} all_heads={props.all_heads} hide_special={props.hide_special} />
         </>

@@ -26,13 +26,13 @@ use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 use yew_agent::prelude::*;
 
-use self::head_tab::HeadTab;
+use self::head_tab::{head_tab, HeadTabProps};
 use self::model_tab::ModelTab;
-use self::run_status::RunStatus;
+use self::run_status::{run_status, RunStatusProps};
 use self::state::{Action, EncoderState, RunFailure, RunResult, View};
 use self::steps_tab::StepsTab;
-use self::text_input::TextInput;
-use self::view_tabs::ViewTabs;
+use self::text_input::{text_input, TextInputProps};
+use self::view_tabs::{view_tabs, ViewTabsProps};
 use crate::demos::encoder::{
     attention_outputs, ids_inputs, input_specs, missing_output, step_outputs, truncation_note,
     AttentionMaps, EncoderLayer, EncoderManifest, GRAPH_KEY, MODEL_DIR,
@@ -265,8 +265,8 @@ pub fn EncoderDemo() -> Html {
                 sort={state.sort} descending={state.descending} dispatch={dispatch.clone()} />
         },
         (Some(run), View::Head) => html! {
-            <HeadTab run={run} n_layers={n_layers} n_heads={n_heads} layer={state.layer} head={state.head}
-                all_heads={state.all_heads} hide_special={state.hide_special} dispatch={dispatch.clone()} />
+            { head_tab(&HeadTabProps { run, n_layers, n_heads, layer: state.layer, head: state.head,
+                all_heads: state.all_heads, hide_special: state.hide_special, dispatch: dispatch.clone() }) }
         },
         (Some(run), View::Steps) => html! {
             <StepsTab run={run} record={state.current_layer()} layer_error={state.layer_error.clone()}
@@ -284,19 +284,19 @@ pub fn EncoderDemo() -> Html {
             </header>
 
             <section class="input" aria-label={t!("encoder.your_text")}>
-                <TextInput text={state.text.clone()} examples={examples} dispatch={dispatch.clone()} />
-                <RunStatus running={state.running()} n_tokens={n_tokens} infer_ms={state.infer_ms}
-                    load_ms={state.load_ms} first_result_ms={state.first_result_ms}
-                    link_problem={state.link_problem()} empty_input={state.empty_input()}
-                    truncation={truncation} error={state.run_error().map(str::to_owned)}
-                    run_id={state.run.runs} />
+                { text_input(&TextInputProps { text: state.text.clone(), examples, dispatch: dispatch.clone() }) }
+                { run_status(&RunStatusProps { running: state.running(), n_tokens, infer_ms: state.infer_ms,
+                    load_ms: state.load_ms, first_result_ms: state.first_result_ms,
+                    link_problem: state.link_problem(), empty_input: state.empty_input(),
+                    truncation, error: state.run_error().map(str::to_owned),
+                    run_id: state.run.runs }) }
             </section>
 
             if let Some(r) = &result {
                 <TokenStrip tokens={r.encoded.tokens.clone()} ids={r.encoded.ids.clone()} />
             }
 
-            <ViewTabs current={state.view} dispatch={dispatch.clone()} />
+            { view_tabs(&ViewTabsProps { current: state.view, dispatch: dispatch.clone() }) }
             <section class="enc-view" data-testid="encoder-view" data-view={state.view.id()}>
                 { view_body }
             </section>

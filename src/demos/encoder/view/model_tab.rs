@@ -3,8 +3,8 @@
 
 use yew::prelude::*;
 
-use super::controls::Controls;
-use super::head_stats_table::HeadStatsTable;
+use super::controls::{controls, ControlsProps};
+use super::head_stats_table::{head_stats_table, HeadStatsTableProps};
 use super::model_grid::ModelGrid;
 use super::state::{send, Action, EncoderState, RunResult};
 use crate::demos::encoder::{all_head_stats, visible_positions, StatKey};
@@ -22,6 +22,9 @@ pub struct ModelTabProps {
 
 #[component]
 pub fn ModelTab(props: &ModelTabProps) -> Html {
+    // The controls and the statistics table are plain functions rendered here: this
+    // subscription keeps their text in the current language.
+    let _lang = crate::ui::lang::use_lang();
     let run = &props.run;
     let stats = {
         let run = run.clone();
@@ -38,14 +41,14 @@ pub fn ModelTab(props: &ModelTabProps) -> Html {
     let max_entropy = (visible.max(1) as f32).ln();
     html! {
         <>
-            <Controls n_layers={0} n_heads={0} hide_special={Some(props.hide_special)}
-                dispatch={props.dispatch.clone()} />
+            { controls(&ControlsProps { n_layers: 0, n_heads: 0, layer: None, head: None, head_disabled: false,
+                all_heads: None, hide_special: Some(props.hide_special), children: Html::default(), dispatch: props.dispatch.clone() }) }
             <ModelGrid maps={run.maps.clone()} version={run.seq} tokens={run.tokens.clone()}
                 hide_special={props.hide_special} stats={stats.clone()}
                 selected={props.selected} onpick={on_pick.clone()} />
-            <HeadStatsTable stats={stats} max_entropy={max_entropy} sort={props.sort}
-                descending={props.descending} onsort={on_sort} onpick={on_pick}
-                selected={props.selected} words_only={props.hide_special} />
+            { head_stats_table(&HeadStatsTableProps { stats, max_entropy, sort: props.sort,
+                descending: props.descending, onsort: on_sort, onpick: on_pick,
+                selected: props.selected, words_only: props.hide_special }) }
         </>
     }
 }

@@ -4,7 +4,6 @@
 use rust_i18n::t;
 use yew::prelude::*;
 
-#[derive(PartialEq, Properties)]
 pub struct RunStatusProps {
     pub running: bool,
     /// Tokens of the run shown (0 before the first).
@@ -28,9 +27,7 @@ fn ms_attr(v: Option<f64>) -> String {
     v.map(|v| format!("{v:.1}")).unwrap_or_default()
 }
 
-#[component]
-pub fn RunStatus(props: &RunStatusProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn run_status(props: &RunStatusProps) -> Html {
     let running = props.running;
     html! {
         <>

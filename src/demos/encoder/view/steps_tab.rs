@@ -6,10 +6,10 @@ use std::rc::Rc;
 use rust_i18n::t;
 use yew::prelude::*;
 
-use super::controls::Controls;
+use super::controls::{controls, ControlsProps};
 use super::state::{send, Action, EncoderState, RunResult};
 use super::steps::{formula, EncoderStepView};
-use super::what_if::EncoderWhatIf;
+use super::what_if::{encoder_what_if, EncoderWhatIfProps};
 use crate::demos::encoder::{step_explanation, step_title, EncoderLayer};
 use crate::maths::WhatIf;
 use crate::steps::Step;
@@ -73,18 +73,20 @@ pub fn StepsTab(props: &StepsTabProps) -> Html {
     html! {
         <>
             <StepNavigator current={step} onchange={send(dispatch, Action::GoTo)} />
-            <Controls n_layers={props.n_layers} n_heads={props.n_heads} layer={Some(props.layer)}
-                head={shows_head.then_some(props.head)} dispatch={dispatch.clone()}>
-                if let Some(rec) = &props.record {
-                    <AgreementBadge agreement={rec.agreement()} layer={props.layer} />
-                }
-            </Controls>
+            { controls(&ControlsProps { n_layers: props.n_layers, n_heads: props.n_heads, layer: Some(props.layer),
+                head: shows_head.then_some(props.head), head_disabled: false, all_heads: None, hide_special: None,
+                children: html! {
+                    if let Some(rec) = &props.record {
+                        <AgreementBadge agreement={rec.agreement()} layer={props.layer} />
+                    }
+                },
+                dispatch: dispatch.clone() }) }
             if let Some(rec) = props.record.clone() {
                 <EncoderStepView record={rec.clone()} ids={Rc::new(props.run.encoded.ids.clone())} step={step}
                     head={props.head} selected={props.selected} onselect={send(dispatch, Action::Select)} onhead={send(dispatch, Action::SetHead)} />
                 if shows_what_if {
-                    <EncoderWhatIf record={rec} head={props.head} whatif={props.whatif.clone()}
-                        onchange={send(dispatch, Action::SetWhatIf)} text={props.text.clone()} />
+                    { encoder_what_if(&EncoderWhatIfProps { record: rec, head: props.head, whatif: props.whatif.clone(),
+                        onchange: send(dispatch, Action::SetWhatIf), text: props.text.clone() }) }
                 }
             } else if let Some(err) = &props.layer_error {
                 <p class="error" data-testid="error" role="alert">{ err.clone() }</p>

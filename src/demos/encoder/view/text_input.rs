@@ -9,7 +9,6 @@ use yew::prelude::*;
 use super::state::{send, Action, EncoderState};
 use crate::ui::events::input_value;
 
-#[derive(PartialEq, Properties)]
 pub struct TextInputProps {
     pub text: String,
     /// The manifest's example sentences (none until it has arrived).
@@ -17,9 +16,7 @@ pub struct TextInputProps {
     pub dispatch: UseReducerDispatcher<EncoderState>,
 }
 
-#[component]
-pub fn TextInput(props: &TextInputProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn text_input(props: &TextInputProps) -> Html {
     let oninput = {
         let dispatch = props.dispatch.clone();
         Callback::from(move |e: InputEvent| {

@@ -5,15 +5,12 @@ use yew::prelude::*;
 
 use super::state::{send, Action, EncoderState, View};
 
-#[derive(PartialEq, Properties)]
 pub struct ViewTabsProps {
     pub current: View,
     pub dispatch: UseReducerDispatcher<EncoderState>,
 }
 
-#[component]
-pub fn ViewTabs(props: &ViewTabsProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn view_tabs(props: &ViewTabsProps) -> Html {
     html! {
         <nav class="enc-views" aria-label={t!("encoder.views")}>
             { for View::ALL.into_iter().map(|v| {

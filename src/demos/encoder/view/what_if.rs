@@ -15,7 +15,6 @@ use crate::ui::components::what_if::{WhatIfPanel, WhatIfSource};
 /// The what-if maps draw every cell as SVG (like the step view's): longer inputs get a note.
 const WHAT_IF_MAX_TOKENS: usize = 40;
 
-#[derive(Properties)]
 pub struct EncoderWhatIfProps {
     pub record: Rc<EncoderLayer>,
     pub head: usize,
@@ -25,18 +24,7 @@ pub struct EncoderWhatIfProps {
     pub text: String,
 }
 
-/// The record compares by address: it is large, and a new run brings a new one.
-impl PartialEq for EncoderWhatIfProps {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.record, &other.record)
-            && (self.head, &self.whatif, &self.text) == (other.head, &other.whatif, &other.text)
-            && self.onchange == other.onchange
-    }
-}
-
-#[component]
-pub fn EncoderWhatIf(props: &EncoderWhatIfProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn encoder_what_if(props: &EncoderWhatIfProps) -> Html {
     let rec = &props.record;
     let layer = &rec.record;
     let n = rec.tokens.len();
