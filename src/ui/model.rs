@@ -77,6 +77,9 @@ pub fn use_model<M: DemoManifest>(dir: &'static str, on_event: Callback<ModelEve
     use_effect_with((), move |_| spawn_local(load::<M>(runner, dir, on_event)));
 }
 
+/// Generic only where it must be (parsing and naming the graphs): the downloads and the worker
+/// requests are [`load_graphs`], compiled once for every demo (a generic async fn is a state
+/// machine per manifest type, ~17 KB of page wasm each).
 async fn load<M: DemoManifest>(runner: Runner, dir: &str, on_event: Callback<ModelEvent<M>>) {
     let manifest = match fetch_text(&format!("{dir}manifest.json"))
         .await
@@ -86,25 +89,32 @@ async fn load<M: DemoManifest>(runner: Runner, dir: &str, on_event: Callback<Mod
         Err(e) => return on_event.emit(ModelEvent::Failed(e)),
     };
     on_event.emit(ModelEvent::Manifest(manifest.clone()));
-    let graphs = manifest.graphs(dir);
+    let progress = on_event.reform(|(loaded, total)| ModelEvent::Progress { loaded, total });
+    let loaded = load_graphs(runner, manifest.graphs(dir), progress).await;
+    on_event.emit(match loaded {
+        Ok(summaries) => ModelEvent::Loaded(manifest, summaries),
+        Err(e) => ModelEvent::Failed(e),
+    });
+}
+
+/// Loads `graphs` in order, reporting `(loaded, total)` bytes over all of them.
+async fn load_graphs(
+    runner: Runner,
+    graphs: Vec<GraphSource>,
+    progress: Callback<(u64, u64)>,
+) -> Result<Vec<GraphSummary>, String> {
     let total: u64 = graphs.iter().map(GraphSource::expected_bytes).sum();
     let mut done = 0;
     let mut summaries = Vec::with_capacity(graphs.len());
     for graph in graphs {
-        let expected = graph.expected_bytes();
-        let progress = |loaded: u64| {
-            on_event.emit(ModelEvent::Progress {
-                loaded: done + loaded,
-                total,
-            })
-        };
-        match load_graph(&runner, &graph, progress).await {
-            Ok(summary) => summaries.push(summary),
-            Err(e) => return on_event.emit(ModelEvent::Failed(e)),
-        }
-        done += expected;
+        let summary = load_graph(&runner, &graph, |loaded| {
+            progress.emit((done + loaded, total))
+        })
+        .await?;
+        summaries.push(summary);
+        done += graph.expected_bytes();
     }
-    on_event.emit(ModelEvent::Loaded(manifest, summaries));
+    Ok(summaries)
 }
 
 /// The sentence for a file whose size is not the one its manifest gives (a cut download, or a
