@@ -4,7 +4,6 @@
 use rust_i18n::t;
 use yew::prelude::*;
 
-#[derive(PartialEq, Properties)]
 pub struct AboutProps {
     /// The translation on screen (0 before the first).
     pub run: u64,
@@ -23,9 +22,7 @@ fn median(v: &[f64]) -> f64 {
     }
 }
 
-#[component]
-pub fn About(props: &AboutProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn about(props: &AboutProps) -> Html {
     let step_ms = props
         .step_ms
         .iter()

@@ -7,7 +7,6 @@ use yew::prelude::*;
 use super::state::{Action, TrState};
 use crate::demos::translate::Stop;
 
-#[derive(PartialEq, Properties)]
 pub struct StepControlsProps {
     pub shown: usize,
     pub computed: usize,
@@ -20,9 +19,7 @@ pub struct StepControlsProps {
     pub dispatch: UseReducerDispatcher<TrState>,
 }
 
-#[component]
-pub fn StepControls(props: &StepControlsProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn step_controls(props: &StepControlsProps) -> Html {
     let (shown, computed, finished) = (props.shown, props.computed, props.finished);
     let act = |a: fn() -> Action| {
         let d = props.dispatch.clone();

@@ -11,15 +11,12 @@ use crate::demos::translate::TranslateManifest;
 use crate::ui::components::ModelStatusBar;
 use crate::ui::model::ModelStatus;
 
-#[derive(PartialEq, Properties)]
 pub struct StatusHeaderProps {
     pub status: ModelStatus,
     pub manifest: Option<Rc<TranslateManifest>>,
 }
 
-#[component]
-pub fn StatusHeader(props: &StatusHeaderProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn status_header(props: &StatusHeaderProps) -> Html {
     let manifest = &props.manifest;
     html! {
         <header class="demo-head">

@@ -11,7 +11,6 @@ use crate::demos::translate::truncation_note;
 use crate::route::link_problem;
 use crate::ui::events::input_value;
 
-#[derive(PartialEq, Properties)]
 pub struct SourceInputProps {
     pub text: String,
     /// The model is loaded: translating is possible.
@@ -32,9 +31,7 @@ pub struct SourceInputProps {
     pub on_translate: Callback<String>,
 }
 
-#[component]
-pub fn SourceInput(props: &SourceInputProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn source_input(props: &SourceInputProps) -> Html {
     let ready = props.ready;
     let oninput = {
         let on_text = props.on_text.clone();

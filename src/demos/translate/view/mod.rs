@@ -5,7 +5,8 @@
 //!
 //! The decoding loop itself (what goes in, what comes out, when it stops) is
 //! [`crate::demos::translate`]; this file loads the model and lays out the page, [`driver`] runs
-//! the loop one worker request at a time, and each part of the page is a component of its own.
+//! the loop one worker request at a time, and each part of the page is rendered in a file of its
+//! own (a plain function, or a component where it has hooks or draws an attention grid).
 
 mod about;
 mod attention_grid;
@@ -26,15 +27,15 @@ use rust_i18n::t;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use self::about::About;
-use self::controls::StepControls;
-use self::header::StatusHeader;
-use self::input::SourceInput;
+use self::about::{about, AboutProps};
+use self::controls::{step_controls, StepControlsProps};
+use self::header::{status_header, StatusHeaderProps};
+use self::input::{source_input, SourceInputProps};
 use self::panels::AttentionPanels;
-use self::picker::ViewPicker;
+use self::picker::{view_picker, ViewPickerProps};
 use self::shift_view::StepShiftView;
 use self::state::{token_label, Action, Hover, Mode, TrState};
-use self::tokens::TokenStrips;
+use self::tokens::{token_strips, TokenStripsProps};
 use crate::demos::translate::analysis::{layer_shifts, step_shifts};
 use crate::demos::translate::link::TranslateLink;
 use crate::demos::translate::{
@@ -234,20 +235,20 @@ pub fn TranslateDemo() -> Html {
 
     html! {
         <div class="demo tr-demo" data-testid="translate-demo">
-            <StatusHeader status={state.status.clone()} manifest={manifest.clone()} />
+            { status_header(&StatusHeaderProps { status: state.status.clone(), manifest: manifest.clone() }) }
 
-            <SourceInput text={state.text.clone()} {ready} busy={state.busy}
-                examples={manifest.as_ref().map(|m| m.examples.clone()).unwrap_or_default()}
-                link_bad={state.link_bad.clone()} message={state.message} source={source.clone()}
-                error={state.error.clone()} {on_text} on_translate={begin} />
+            { source_input(&SourceInputProps { text: state.text.clone(), ready, busy: state.busy,
+                examples: manifest.as_ref().map(|m| m.examples.clone()).unwrap_or_default(),
+                link_bad: state.link_bad.clone(), message: state.message, source: source.clone(),
+                error: state.error.clone(), on_text, on_translate: begin }) }
 
             if let (Some(src), Some(d)) = (&source, &decoding) {
-                <TokenStrips source={src.clone()} decoding={d.clone()} {shown} {view}
-                    src_tokens={src_tokens.clone()} out_tokens={out_tokens.clone()}
-                    hover={state.hover} onhover={on_hover.clone()} />
-                <StepControls {shown} {computed} {finished} busy={state.busy}
-                    playing={state.mode == Mode::Play} stop={d.stop()} dispatch={dispatch.clone()} />
-                <ViewPicker {n_layers} {n_heads} {view} dispatch={dispatch.clone()} />
+                { token_strips(&TokenStripsProps { source: src.clone(), decoding: d.clone(), shown, view,
+                    src_tokens: src_tokens.clone(), out_tokens: out_tokens.clone(),
+                    hover: state.hover, onhover: on_hover.clone() }) }
+                { step_controls(&StepControlsProps { shown, computed, finished, busy: state.busy,
+                    playing: state.mode == Mode::Play, stop: d.stop(), dispatch: dispatch.clone() }) }
+                { view_picker(&ViewPickerProps { n_layers, n_heads, view, dispatch: dispatch.clone() }) }
                 <AttentionPanels decoding={d.clone()} {shown} {view} cross={cross.clone()}
                     src_tokens={src_tokens.clone()} out_tokens={out_tokens.clone()} vocab={state.vocab.clone()}
                     hover={state.hover} onhover={on_hover.clone()} view_id={view_id.clone()}
@@ -271,7 +272,7 @@ pub fn TranslateDemo() -> Html {
                 <p class="hint" data-testid="whatif-pick-head">{ t!("translate.whatif_pick_head") }</p>
             }
 
-            <About run={state.run} encode_ms={state.encode_ms} step_ms={state.step_ms.clone()} />
+            { about(&AboutProps { run: state.run, encode_ms: state.encode_ms, step_ms: state.step_ms.clone() }) }
         </div>
     }
 }

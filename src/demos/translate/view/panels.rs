@@ -9,7 +9,7 @@ use yew::prelude::*;
 
 use super::attention_grid::{AttentionGrid, GridHover};
 use super::state::{token_label, Hover};
-use super::top_candidates::TopCandidates;
+use super::top_candidates::{top_candidates, TopCandidatesProps};
 use crate::demos::translate::{display_token, Decoding, View};
 use crate::export::ExportContext;
 use crate::maths::Matrix;
@@ -86,8 +86,8 @@ pub fn AttentionPanels(props: &AttentionPanelsProps) -> Html {
             </div>
             if let Some(st) = current_step {
                 <div class="tr-panel">
-                    <TopCandidates candidates={st.top.clone()} step={shown} chosen={st.chosen}
-                        labels={st.top.iter().map(|c| display_token(&token_label(vocab, c.id))).collect::<Vec<_>>()} />
+                    { top_candidates(&TopCandidatesProps { candidates: st.top.clone(), step: shown, chosen: st.chosen,
+                        labels: st.top.iter().map(|c| display_token(&token_label(vocab, c.id))).collect() }) }
                 </div>
             }
             if let Some(m) = &self_matrix {

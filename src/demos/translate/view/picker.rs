@@ -7,7 +7,6 @@ use yew::prelude::*;
 use super::state::{Action, TrState};
 use crate::demos::translate::View;
 
-#[derive(PartialEq, Properties)]
 pub struct ViewPickerProps {
     pub n_layers: usize,
     pub n_heads: usize,
@@ -15,9 +14,7 @@ pub struct ViewPickerProps {
     pub dispatch: UseReducerDispatcher<TrState>,
 }
 
-#[component]
-pub fn ViewPicker(props: &ViewPickerProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn view_picker(props: &ViewPickerProps) -> Html {
     let view = props.view;
     let pick = |action: Action| {
         let d = props.dispatch.clone();

@@ -12,7 +12,6 @@ use super::state::{Hover, Source};
 use crate::demos::translate::{average, detokenize, display_token, starts_word, Decoding, View};
 use crate::ui::components::heatmap::{color, ColorScale};
 
-#[derive(PartialEq, Properties)]
 pub struct TokenStripsProps {
     pub source: Rc<Source>,
     pub decoding: Rc<Decoding>,
@@ -62,9 +61,7 @@ fn chips(
     }
 }
 
-#[component]
-pub fn TokenStrips(props: &TokenStripsProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn token_strips(props: &TokenStripsProps) -> Html {
     let (shown, view) = (props.shown, props.view);
     // Where step `i` looked in the English sentence.
     let cross_row = |i: usize| -> Option<Vec<f32>> {

@@ -5,7 +5,6 @@ use yew::prelude::*;
 
 use crate::demos::translate::Candidate;
 
-#[derive(Properties, PartialEq)]
 pub struct TopCandidatesProps {
     /// Most likely first.
     pub candidates: Vec<Candidate>,
@@ -16,9 +15,7 @@ pub struct TopCandidatesProps {
     pub chosen: u32,
 }
 
-#[component]
-pub fn TopCandidates(props: &TopCandidatesProps) -> Html {
-    let _lang = crate::ui::lang::use_lang();
+pub fn top_candidates(props: &TopCandidatesProps) -> Html {
     html! {
         <section class="tr-top" data-testid="top-candidates" aria-label={t!("translate.top.label")}>
             <h3>{ t!("translate.top.title", step = props.step, n = props.candidates.len()) }</h3>
