@@ -99,7 +99,7 @@ fn in_pattern(method: Method, i: usize, j: usize) -> bool {
     let distance = i.abs_diff(j);
     match method {
         Method::Window { w } => distance <= w,
-        Method::Strided { stride, local } => distance <= local || distance % stride == 0,
+        Method::Strided { stride, local } => distance <= local || distance.is_multiple_of(stride),
         Method::LocalGlobal { w, globals } => distance <= w || i < globals || j < globals,
         _ => true,
     }
