@@ -2,6 +2,7 @@
 //! natively) in `mod.rs` and its siblings, and the page's view of it in `view/` (browser only).
 //! Adding a demo: see ARCHITECTURE.md.
 
+pub mod cost;
 pub mod digits;
 pub mod encoder;
 pub mod forecast;
