@@ -4,7 +4,8 @@
 use super::{CostError, Counts, Method, MEMORY_LIMIT_BYTES};
 
 /// Larger n or d are refused outright: below it every formula fits in u128 (n²·d < 2⁹⁶).
-const MAX_SIDE: usize = u32::MAX as usize;
+/// (A u64, not a usize: on wasm32 a usize cannot exceed it, and the check is for 64-bit too.)
+const MAX_SIDE: u64 = u32::MAX as u64;
 
 /// What a run of `method` over (n, d) inputs counts, from formulas alone (nothing is run).
 /// Write P for the number of score entries computed (the pattern's size; n² when dense):
@@ -37,7 +38,7 @@ pub fn expected_counts(method: Method, n: usize, d: usize) -> Result<Counts, Cos
         return Err(CostError::ZeroDim);
     }
     method.validate(n)?;
-    if n > MAX_SIDE || d > MAX_SIDE {
+    if n as u64 > MAX_SIDE || d as u64 > MAX_SIDE {
         return Err(CostError::TooLarge {
             bytes: u64::MAX,
             limit: MEMORY_LIMIT_BYTES,

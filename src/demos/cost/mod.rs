@@ -19,7 +19,8 @@
 
 mod count;
 mod methods;
-#[cfg(test)]
+// Native only: proptest is a native dev-dependency (plain #[test]s do not run on wasm32 anyway).
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 
 use rand_chacha::rand_core::{RngCore, SeedableRng};
