@@ -61,18 +61,20 @@ impl DemoManifest for Manifest {
     }
 }
 
-/// Checks the loaded graph's names, then one tiny run tells its head count and width.
+/// Checks the loaded graph's names, then one tiny run tells its head count and width (a
+/// foreign graph is refused by its names, without a run).
 async fn check_graph(runner: Runner, dispatch: UseReducerDispatcher<State>, graph: GraphSummary) {
-    let probe = infer(
-        &runner,
-        GRAPH_KEY,
-        Layout::probe_inputs(),
-        Some(Layout::probe_outputs()),
-    )
-    .await;
-    let layout = Layout::check_names(&graph)
-        .and(probe)
-        .and_then(|out| Layout::from_probe(&graph, &out));
+    let layout = match Layout::check_names(&graph) {
+        Ok(_) => infer(
+            &runner,
+            GRAPH_KEY,
+            Layout::probe_inputs(),
+            Some(Layout::probe_outputs()),
+        )
+        .await
+        .and_then(|out| Layout::from_probe(&graph, &out)),
+        Err(e) => Err(e),
+    };
     dispatch.dispatch(match layout {
         Ok(layout) => Action::ModelReady(layout),
         Err(e) => Action::ModelFailed(e.to_string()),
