@@ -47,6 +47,25 @@ impl ModelStatus {
     }
 }
 
+/// Where a model is, for views whose status line needs no [`ModelSummary`] and whose failure
+/// is a typed problem of their own, put into words when shown (so a language switch translates
+/// it): digits and forecast.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoadState<E> {
+    Loading { loaded: u64, total: u64 },
+    Ready,
+    Failed(E),
+}
+
+impl<E> Default for LoadState<E> {
+    fn default() -> Self {
+        LoadState::Loading {
+            loaded: 0,
+            total: 0,
+        }
+    }
+}
+
 /// A demo's `manifest.json`: parsed, and naming the graphs to load into the worker.
 pub trait DemoManifest: Sized + 'static {
     /// Parses the manifest; the error is a sentence for the page.

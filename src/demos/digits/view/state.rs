@@ -8,6 +8,7 @@ use yew::Reducible;
 use super::digit_canvas::Stroke;
 use crate::demos::digits::{levels_to_pixels, DigitsManifest, DigitsView, LayerWeights, ViewImage};
 use crate::ui::latest::Latest;
+use crate::ui::model::LoadState;
 
 /// Where the 8×8 image comes from.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,15 +55,9 @@ pub struct Outcome {
     pub latency_ms: f64,
 }
 
-/// Where the model is. Not [`crate::ui::model::ModelStatus`]: this status bar says the
-/// manifest's size and accuracy rather than a [`crate::ui::model::ModelSummary`], and a
-/// failure is a [`Problem`], put into words in the reader's language when shown.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ModelState {
-    Loading { loaded: u64, total: u64 },
-    Ready,
-    Failed(Problem),
-}
+/// Where the model is (see [`LoadState`] for why not `ModelStatus`: here the status bar says
+/// the manifest's size and accuracy).
+pub type ModelState = LoadState<Problem>;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct State {

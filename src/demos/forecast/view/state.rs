@@ -11,6 +11,7 @@ use crate::demos::forecast::{ForecastManifest, ForecastView, LayerAttention, Ser
 use crate::maths::WhatIf;
 use crate::route::{write_what_if, Demo, Route};
 use crate::ui::latest::Latest;
+use crate::ui::model::LoadState;
 
 /// Why a model could not be loaded or run. Kept as a value and put into words when shown, so a
 /// language switch translates it too.
@@ -57,24 +58,8 @@ pub struct Outcome {
     pub latency_ms: f64,
 }
 
-/// Where the chosen series' model is. Not `ui::model::ModelStatus`: a failure here is a
-/// [`Problem`], put into words when shown (so a language switch translates it), and "ready"
-/// needs no summary (the status line reads the manifest and the series).
-#[derive(Debug, Clone, PartialEq)]
-pub enum ModelState {
-    Loading { loaded: u64, total: u64 },
-    Ready,
-    Failed(Problem),
-}
-
-impl Default for ModelState {
-    fn default() -> Self {
-        ModelState::Loading {
-            loaded: 0,
-            total: 0,
-        }
-    }
-}
+/// Where the chosen series' model is (see [`LoadState`] for why not `ModelStatus`).
+pub type ModelState = LoadState<Problem>;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct State {
