@@ -60,5 +60,11 @@ describe("permalinks", () => {
     await app.page.goBack();
     await app.page.locator('[data-testid="step"][data-step="tokens"]').waitFor();
     await app.page.waitForFunction(() => document.querySelector('[data-testid="text-input"]')?.value === "Hello world");
+    // And so is every later link: each address change is a new visit, not only the first one.
+    for (const text of ["Guten Tag", "Buenos días"]) {
+      await app.page.evaluate((t) => { location.hash = `#/walkthrough?text=${encodeURIComponent(t)}&step=scores`; }, text);
+      await app.page.locator('[data-testid="step"][data-step="scores"]').waitFor();
+      await app.page.waitForFunction((t) => document.querySelector('[data-testid="text-input"]')?.value === t, text);
+    }
   });
 });

@@ -14,13 +14,22 @@ pub fn use_permalink(hash: Option<String>) {
     use_effect_with(hash, |hash| {
         let Some(hash) = hash else { return };
         let window = gloo::utils::window();
-        if window.location().hash().ok().as_deref() == Some(hash.as_str()) {
+        let current = window.location().hash().unwrap_or_default();
+        if current == *hash || !same_demo(&current, hash) {
             return;
         }
         if let Ok(history) = window.history() {
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(hash));
         }
     });
+}
+
+/// Whether the address still shows the demo whose `hash` this is. After back/forward the
+/// address already names another demo while the old view may render once more (a download it
+/// was waiting for arrives before the `hashchange` is handled); writing its link then would put
+/// it back in the address and the shell would keep showing it.
+fn same_demo(current: &str, hash: &str) -> bool {
+    Route::parse(current).demo == Route::parse(hash).demo
 }
 
 /// What a view's link says, read once when the view mounts: `read` turns the [`Route`] in the
