@@ -72,10 +72,111 @@ impl TextEncoder {
 /// An optimised tract plan with named inputs and outputs.
 pub struct GraphRunner {
     plan: std::sync::Arc<TypedRunnableModel>,
-    inputs: Vec<(String, DType)>,
+    inputs: Vec<GraphInput>,
     outputs: Vec<String>,
     output_index: HashMap<String, usize>,
     encoder: Option<TextEncoder>,
+}
+
+/// What a tensor for one graph input must be, checked before tract sees it: tract indexes
+/// without bounds checks in places (an id past a `Gather`'s table panics, which in wasm kills
+/// the worker), so the worker refuses such a tensor with a message instead.
+struct GraphInput {
+    name: String,
+    dtype: DType,
+    /// The declared dimensions (none when the caller gave no specs).
+    shape: Option<Vec<Dim>>,
+    /// Ids fed straight into a table lookup must be below this (the table's rows).
+    id_limit: Option<usize>,
+}
+
+/// For each graph input, the rows of the smallest table it indexes directly (`Gather`,
+/// `GatherElements`, through shape-, type- or broadcast-only ops), found in the typed graph before optimisation folds the lookups away.
+fn id_limits(model: &TypedModel) -> TractResult<Vec<Option<usize>>> {
+    use tract_onnx::tract_core::ops::array::{Gather, GatherElements, MultiBroadcastTo};
+    use tract_onnx::tract_core::ops::cast::Cast;
+    use tract_onnx::tract_core::ops::change_axes::AxisOp;
+    let sources = model.input_outlets()?.to_vec();
+    let mut limits = vec![None; sources.len()];
+    let traced = |mut outlet: OutletId| {
+        for _ in 0..8 {
+            if let Some(i) = sources.iter().position(|s| *s == outlet) {
+                return Some(i);
+            }
+            let node = model.node(outlet.node);
+            let passes =
+                node.op_is::<Cast>() || node.op_is::<AxisOp>() || node.op_is::<MultiBroadcastTo>();
+            if node.inputs.len() != 1 || !passes {
+                return None;
+            }
+            outlet = node.inputs[0];
+        }
+        None
+    };
+    for node in &model.nodes {
+        let axis = match (node.op_as::<Gather>(), node.op_as::<GatherElements>()) {
+            (Some(g), _) => g.axis,
+            (_, Some(g)) => g.axis,
+            _ => continue,
+        };
+        let Some(input) = node.inputs.get(1).and_then(|&o| traced(o)) else {
+            continue;
+        };
+        let rows = model.outlet_fact(node.inputs[0])?.shape[axis].as_i64();
+        if let Some(rows) = rows.and_then(|r| usize::try_from(r).ok()) {
+            let limit: &mut Option<usize> = &mut limits[input];
+            *limit = Some(limit.map_or(rows, |l| l.min(rows)));
+        }
+    }
+    Ok(limits)
+}
+
+/// Refuses a tensor whose shape breaks the declared one (rank, fixed sizes, one size per symbol
+/// across inputs) or whose ids fall outside the table they index.
+fn check_tensor(
+    input: &GraphInput,
+    t: &Tensor,
+    symbols: &mut HashMap<String, usize>,
+) -> Result<(), ModelError> {
+    let name = &input.name;
+    if let Some(dims) = &input.shape {
+        if dims.len() != t.shape.len() {
+            return Err(ModelError::BadInput(format!(
+                "`{name}` has {} dimensions {:?}; the model takes {}",
+                t.shape.len(),
+                t.shape,
+                dims.len()
+            )));
+        }
+        for (dim, &got) in dims.iter().zip(&t.shape) {
+            match dim {
+                Dim::Fixed(n) if *n != got => {
+                    return Err(ModelError::BadInput(format!(
+                        "`{name}` has shape {:?}; a dimension must be {n}",
+                        t.shape
+                    )))
+                }
+                Dim::Symbol(s) => {
+                    let seen = *symbols.entry(s.clone()).or_insert(got);
+                    if seen != got {
+                        return Err(ModelError::BadInput(format!(
+                            "`{name}` has {s} = {got} where another input has {seen}"
+                        )));
+                    }
+                }
+                Dim::Fixed(_) => {}
+            }
+        }
+    }
+    if let (Some(limit), TensorData::I64(ids)) = (input.id_limit, &t.data) {
+        if let Some(bad) = ids.iter().find(|&&id| id < 0 || id as u64 >= limit as u64) {
+            return Err(ModelError::BadInput(format!(
+                "`{name}` holds {bad}; this model takes values from 0 to {}",
+                limit.saturating_sub(1)
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn datum(dtype: DType) -> DatumType {
@@ -137,7 +238,11 @@ impl GraphRunner {
                     .map_err(|e| ModelError::Foreign(e.to_string()))?;
                 spec.dtype
             };
-            typed_inputs.push((name.clone(), dtype));
+            let shape = inputs
+                .iter()
+                .find(|s| &s.name == name)
+                .map(|s| s.shape.clone());
+            typed_inputs.push((name.clone(), dtype, shape));
         }
         if let Some(extra) = inputs.iter().find(|s| !input_names.contains(&s.name)) {
             return Err(ModelError::Foreign(format!(
@@ -161,13 +266,26 @@ impl GraphRunner {
             .enumerate()
             .map(|(i, n)| (n.clone(), i))
             .collect();
-        let plan = model
+        let foreign = |e: TractError| ModelError::Foreign(format!("{e:#}"));
+        let typed = model.into_typed().map_err(foreign)?;
+        let limits = id_limits(&typed).map_err(foreign)?;
+        let plan = typed
             .into_optimized()
             .and_then(|m| m.into_runnable())
-            .map_err(|e| ModelError::Foreign(format!("{e:#}")))?;
+            .map_err(foreign)?;
+        let inputs = typed_inputs
+            .into_iter()
+            .zip(limits)
+            .map(|((name, dtype, shape), id_limit)| GraphInput {
+                name,
+                dtype,
+                shape,
+                id_limit,
+            })
+            .collect();
         Ok(Self {
             plan,
-            inputs: typed_inputs,
+            inputs,
             outputs,
             output_index,
             encoder,
@@ -175,7 +293,12 @@ impl GraphRunner {
     }
 
     pub fn input_names(&self) -> Vec<String> {
-        self.inputs.iter().map(|(n, _)| n.clone()).collect()
+        self.inputs.iter().map(|i| i.name.clone()).collect()
+    }
+
+    /// The ids `input` may hold are below this: the rows of the table it indexes, if it does.
+    pub fn id_limit(&self, input: &str) -> Option<usize> {
+        self.inputs.iter().find(|i| i.name == input)?.id_limit
     }
 
     pub fn output_names(&self) -> &[String] {
@@ -206,7 +329,9 @@ impl GraphRunner {
         wanted: Option<&[String]>,
     ) -> Result<Vec<Tensor>, ModelError> {
         let mut values = tvec![];
-        for (name, dtype) in &self.inputs {
+        let mut symbols = HashMap::new();
+        for input in &self.inputs {
+            let (name, dtype) = (&input.name, &input.dtype);
             let pos = given
                 .iter()
                 .position(|t| &t.name == name)
@@ -219,6 +344,7 @@ impl GraphRunner {
                     data_len(&t.data)
                 )));
             }
+            check_tensor(input, &t, &mut symbols)?;
             let shape = tract_ndarray::IxDyn(&t.shape);
             let tensor = match (dtype, t.data) {
                 (DType::F32, TensorData::F32(v)) => {

@@ -110,3 +110,102 @@ fn bad_inputs_and_specs_are_errors_not_panics() {
     let with_tokenizer = GraphRunner::load(&onnx, Some(&tokenizer), &specs()).expect("loads");
     assert_eq!(with_tokenizer.encode("  "), Err(ModelError::EmptyInput));
 }
+
+/// tract indexes an embedding table without a bounds check (an id past it panics, and a panic in
+/// wasm kills the worker), so the runner refuses such ids, and shapes that break the declared ones.
+#[test]
+fn ids_outside_the_vocabulary_and_inconsistent_shapes_are_refused_before_tract_runs() {
+    let (onnx, tokenizer) = langid_files();
+    let graph = GraphRunner::load(&onnx, Some(&tokenizer), &specs()).expect("loads");
+    let vocab = tokenizers::Tokenizer::from_bytes(&tokenizer)
+        .expect("tokenizer")
+        .get_vocab_size(true);
+    assert_eq!(graph.id_limit("input_ids"), Some(vocab));
+    let mask = || Tensor::i64("attention_mask", vec![1, 2], vec![1, 1]);
+    let run = |ids: Vec<i64>| {
+        graph.run(
+            vec![Tensor::i64("input_ids", vec![1, 2], ids), mask()],
+            None,
+        )
+    };
+    assert!(
+        run(vec![2, vocab as i64 - 1]).is_ok(),
+        "the last id is fine"
+    );
+    for bad in [vocab as i64, 1_000_000, -1] {
+        match run(vec![2, bad]) {
+            Err(ModelError::BadInput(m)) => assert!(m.contains(&bad.to_string()), "{m}"),
+            other => panic!("id {bad}: {other:?}"),
+        }
+    }
+    // The mask says 3 positions where the ids have 2; a third dimension.
+    let long_mask = Tensor::i64("attention_mask", vec![1, 3], vec![1, 1, 1]);
+    let ids = Tensor::i64("input_ids", vec![1, 2], vec![2, 3]);
+    assert!(matches!(
+        graph.run(vec![ids.clone(), long_mask], None),
+        Err(ModelError::BadInput(_))
+    ));
+    let cube = Tensor::i64("input_ids", vec![1, 2, 1], vec![2, 3]);
+    assert!(matches!(
+        graph.run(vec![cube, mask()], None),
+        Err(ModelError::BadInput(_))
+    ));
+}
+
+/// Every id-taking input of every model we ship has its table found, so no id can reach tract
+/// out of range; recommendation's `position` indexes the window (a `GatherElements`).
+#[test]
+fn every_shipped_lookup_input_has_its_limit() {
+    use attention_playground::demos::{encoder, recommend, translate};
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/models");
+    let vocab = |path: &str| {
+        tokenizers::Tokenizer::from_file(format!("{dir}/{path}"))
+            .expect("tokenizer")
+            .get_vocab_size(true)
+    };
+    let cases = [
+        (
+            "minilm/model.onnx",
+            encoder::input_specs(),
+            "input_ids",
+            vocab("minilm/tokenizer.json"),
+        ),
+        (
+            "recommend/model.onnx",
+            recommend::input_specs(50),
+            "position",
+            50,
+        ),
+        (
+            "translate/encoder.onnx",
+            translate::encoder_specs(),
+            "src_ids",
+            vocab("translate/tokenizer.json"),
+        ),
+        (
+            "translate/decoder.onnx",
+            translate::decoder_specs(192),
+            "tgt_ids",
+            vocab("translate/tokenizer.json"),
+        ),
+    ];
+    for (file, specs, input, limit) in cases {
+        let onnx = std::fs::read(format!("{dir}/{file}")).expect(file);
+        let graph = GraphRunner::load(&onnx, None, &specs).expect(file);
+        assert_eq!(graph.id_limit(input), Some(limit), "{file} {input}");
+    }
+    let onnx = std::fs::read(format!("{dir}/recommend/model.onnx")).expect("recommend");
+    let graph = GraphRunner::load(&onnx, None, &recommend::input_specs(50)).expect("loads");
+    assert!(graph.id_limit("item_ids").is_some_and(|n| n > 1000));
+    let run = |position: i64| {
+        graph.run(
+            vec![
+                Tensor::i64("item_ids", vec![1, 50], vec![1; 50]),
+                Tensor::i64("position", vec![1], vec![position]),
+            ],
+            None,
+        )
+    };
+    assert!(run(49).is_ok());
+    assert!(matches!(run(50), Err(ModelError::BadInput(_))));
+}
