@@ -11,14 +11,71 @@ use crate::i18n::Lang;
 use crate::route::Route;
 use crate::worker::AttentionWorker;
 
+/// How many fresh workers the page starts after the first one died, before it stops trying
+/// (a model that traps on every load would otherwise restart forever).
+const MAX_RESTARTS: u32 = 3;
+
+/// The model worker's deaths so far: how many, and the last one's message.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WorkerCrashes {
+    pub count: u32,
+    pub reason: String,
+}
+
 #[component]
 pub fn App() -> Html {
+    // index.html wraps `Worker` so that a dead worker (a trap in wasm, an uncaught error) is
+    // terminated and announced at once as `ap-worker-error`, instead of the page waiting for a
+    // request's time limit. A new key mounts a fresh provider, hence a fresh worker, and the demo
+    // under it afresh: it reads its state back from the address and loads its model again.
+    let crashes = use_state(WorkerCrashes::default);
+    {
+        let crashes = crashes.clone();
+        use_effect_with((), move |_| {
+            let listener =
+                EventListener::new(&gloo::utils::window(), "ap-worker-error", move |e| {
+                    use wasm_bindgen::JsCast;
+                    let reason = e
+                        .dyn_ref::<web_sys::CustomEvent>()
+                        .and_then(|e| e.detail().as_string())
+                        .unwrap_or_default();
+                    crashes.set(WorkerCrashes {
+                        count: crashes.count + 1,
+                        reason,
+                    });
+                });
+            move || drop(listener)
+        });
+    }
+    let generation = crashes.count.min(MAX_RESTARTS);
     html! {
         // Relative path: resolved against the page, so it works at https://user.github.io/repo/.
-        <OneshotProvider<AttentionWorker> path="worker.js">
-            <Shell />
+        <OneshotProvider<AttentionWorker> key={generation} path="worker.js">
+            <Shell crashes={(*crashes).clone()} />
         </OneshotProvider<AttentionWorker>>
     }
+}
+
+/// What the shell says after the worker died: that a fresh one took over, or that it gave up.
+fn crash_note(crashes: &WorkerCrashes) -> Html {
+    if crashes.count == 0 {
+        return Html::default();
+    }
+    let text = if crashes.count > MAX_RESTARTS {
+        t!("shell.worker_gave_up", reason = crashes.reason.as_str())
+    } else {
+        t!("shell.worker_restarted", reason = crashes.reason.as_str())
+    };
+    html! {
+        <p class="note warn" data-testid="worker-restarted" data-count={crashes.count.to_string()} role="alert">
+            { text }
+        </p>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ShellProps {
+    crashes: WorkerCrashes,
 }
 
 fn current_route() -> Route {
@@ -28,7 +85,7 @@ fn current_route() -> Route {
 
 /// Provides the current [`Route`] to the demos (they read their parameters from it).
 #[component]
-fn Shell() -> Html {
+fn Shell(props: &ShellProps) -> Html {
     // The route, and how many times the user changed the address: each change mounts the demo
     // afresh, so it reads the new link (see `use_link`). Views write their own state into the
     // address with `replaceState`, which fires no `hashchange`.
@@ -72,6 +129,7 @@ fn Shell() -> Html {
                         <LangSwitch />
                     </div>
                     <DemoNav current={demo} />
+                    { crash_note(&props.crashes) }
                     if let Some(problem) = &route.problem {
                         <p class="note" data-testid="route-problem" role="status">{ problem.to_string() }</p>
                     }
