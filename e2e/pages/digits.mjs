@@ -90,9 +90,12 @@ export class DigitsPage extends WalkthroughPage {
     await this.waitForSettledRun(run);
   }
 
+  /** Picks test image `i` and waits for its answer (at once when it is already the one shown). */
   async pickExample(i) {
+    const button = this.examples.nth(i);
+    if ((await button.getAttribute("aria-pressed")) === "true" && (await this.predicted()) !== null) return;
     const run = await this.currentRun();
-    await this.examples.nth(i).click();
+    await button.click();
     await this.waitForSettledRun(run);
   }
 }

@@ -1,5 +1,5 @@
 // The image-patches view (#/digits): drawing with mouse and touch, test images, probabilities,
-// [CLS] attention per layer and head, rollout, and bad input (blank canvas, a speck).
+// [CLS] attention per layer and head, rollout, and bad input (a cleared canvas, a speck); it opens on a test image.
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -15,12 +15,25 @@ const sum = (xs) => xs.reduce((a, b) => a + b, 0);
 describe("image patches", () => {
   const ctx = useWalkthrough();
 
-  it("a blank canvas asks for a digit and predicts nothing", async () => {
+  it("opens on a test image with its answer; Clear gives the empty canvas, which the link keeps", async () => {
     const app = digitsPage(ctx);
     await app.open();
     await app.waitUntilReady();
+    await app.prediction.waitFor();
+    assert.equal(await app.predicted(), manifest.examples[0].predicted, "a result on screen at once");
+    assert.equal(await app.inputMessage.count(), 0);
+    assert.match(await app.hash(), new RegExp(`test=${manifest.examples[0].index}`));
+    await app.clearButton.click();
+    await app.inputMessage.waitFor();
     assert.match(await app.inputMessage.innerText(), /empty/);
     assert.equal(await app.predicted(), null);
+    await app.page.waitForFunction(() => location.hash.includes("draw=&") || location.hash.endsWith("draw="));
+    const hash = await app.hash();
+    await app.page.goto("about:blank");
+    await app.page.goto(`${app.baseUrl}${hash}`);
+    await app.waitUntilReady();
+    await app.inputMessage.waitFor();
+    assert.equal(await app.predicted(), null, "a link to the empty canvas opens on it");
   });
 
   it("drawing a 1 with the mouse predicts 1; clearing goes back to the message", async () => {

@@ -75,6 +75,7 @@ describe("image patches in Chinese", () => {
     const app = ctx.app;
     await app.open();
     await app.waitUntilReady();
+    await app.clearButton.click();
     assert.match(await app.inputMessage.innerText(), /画布是空的/);
     let text = await viewText(app.page, "digits-demo");
     for (const zh of ["画一个数字", "清除", "或者选一张测试图像", "手写数字模型正在你的浏览器中运行"]) {

@@ -458,8 +458,8 @@ pub enum ViewImage {
 }
 
 /// What a digits link holds: `#/digits?test=49&layer=2&head=3` for a test image (its row in
-/// scikit-learn's `load_digits()`), or `#/digits?draw=<64 characters>&…` for a drawing (see
-/// [`encode_pixels`]); layer and head 1-based, `head=avg` the average of the heads; plus the
+/// scikit-learn's `load_digits()`), `#/digits?draw=<64 characters>&…` for a drawing (see
+/// [`encode_pixels`]), `draw=` for the empty canvas (no image at all: the first test image); layer and head 1-based, `head=avg` the average of the heads; plus the
 /// what-if settings ([`crate::route::write_what_if`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DigitsView {
@@ -471,10 +471,15 @@ pub struct DigitsView {
 }
 
 impl DigitsView {
-    /// The view a page opens on: an empty canvas, the last layer's head average.
+    /// The view a page opens on: the first test image (a result on screen at once; the canvas
+    /// is one click away), the last layer's head average.
     pub fn default_for(m: &DigitsManifest) -> Self {
         Self {
-            image: ViewImage::Empty,
+            image: if m.examples.is_empty() {
+                ViewImage::Empty
+            } else {
+                ViewImage::Example(0)
+            },
             layer: m.n_layers.saturating_sub(1),
             head: None,
         }
@@ -486,7 +491,9 @@ impl DigitsView {
         let mut view = Self::default_for(m);
         let mut bad = Vec::new();
         if let Some(text) = route.get("draw") {
+            // `draw=` with nothing: the empty canvas, cleared on purpose.
             match decode_pixels(text) {
+                _ if text.is_empty() => view.image = ViewImage::Empty,
                 Some(levels) => view.image = ViewImage::Pixels(levels),
                 None => bad.push("drawing"),
             }
@@ -512,7 +519,7 @@ impl DigitsView {
     /// Writes this view into `route` (the what-if settings are written beside it).
     pub fn write(&self, route: &mut Route, m: &DigitsManifest) {
         let (test, draw) = match &self.image {
-            ViewImage::Empty => (None, None),
+            ViewImage::Empty => (None, Some(String::new())),
             ViewImage::Example(at) => (m.examples.get(*at).map(|e| e.index.to_string()), None),
             ViewImage::Pixels(levels) => (None, encode_pixels(levels)),
         };
@@ -612,9 +619,18 @@ mod tests {
         assert!(bad.is_empty());
         assert_eq!(default, DigitsView::default_for(&m));
         assert_eq!((default.layer, default.head), (1, None));
+        assert_eq!(
+            default.image,
+            ViewImage::Example(0),
+            "a page opens on a test image"
+        );
         let drawn: Vec<u8> = (0..64).map(|i| ((i * 5) % 17) as u8).collect();
         for view in [
             default.clone(),
+            DigitsView {
+                image: ViewImage::Empty,
+                ..default.clone()
+            },
             DigitsView {
                 image: ViewImage::Example(1),
                 layer: 0,
@@ -652,7 +668,11 @@ mod tests {
         assert_eq!(bad, ["drawing", "layer", "head"]);
         for test in ["48", "x", "", "-1", "49.0"] {
             let (v, bad) = read(&format!("#/digits?test={test}&head=avg"));
-            assert_eq!((v.image, bad), (ViewImage::Empty, vec!["test"]), "{test:?}");
+            assert_eq!(
+                (v.image, bad),
+                (ViewImage::Example(0), vec!["test"]),
+                "{test:?}"
+            );
         }
         let (v, bad) = read("#/digits?test=49&layer=1&head=4");
         assert!(bad.is_empty());
