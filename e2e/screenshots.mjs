@@ -79,6 +79,8 @@ try {
       const dg = new DigitsPage(app.page, site.url);
       await dg.open();
       await dg.waitUntilReady();
+      await dg.prediction.waitFor();
+      await app.page.screenshot({ path: new URL(`${label}-digits-opened.png`, outDir).pathname, fullPage: true });
       await dg.draw(SHAPES.seven);
       await app.page.screenshot({ path: new URL(`${label}-digits-drawn.png`, outDir).pathname, fullPage: true });
       await dg.pickExample(4);

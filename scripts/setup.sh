@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, and only what is missing (quiet when all is present):
 #   wasm32 target (rustup), trunk and wasm-bindgen-cli (cargo install, into ~/.cache/attention-playground/tools),
-#   wasm-opt (npm binaryen, same place), chromium + chromium-driver (apt), playwright-core (npm ci, ./node_modules),
+#   wasm-opt (npm binaryen, same place), chromium + chromium-driver, firefox-esr, webkit2gtk-driver, xvfb (apt), playwright-core (npm ci, ./node_modules),
 #   and the crates (cargo fetch, so builds run offline).
 # Usage: scripts/setup.sh [--build-only]     (--build-only: skip the browser and the npm test packages)
 #        source scripts/setup.sh             (also leaves the environment set in your shell)
@@ -61,12 +61,15 @@ ap_setup() {
   fi
 
   if ! $build_only; then
-    if ! [[ -x "$CHROMIUM" && -x "$CHROMEDRIVER" ]]; then
-      step "installing chromium and chromium-driver (apt)"
+    # Chromium for the test suite; Firefox ESR and WebKitGTK (Safari's engine, driven through
+    # WebKitWebDriver under Xvfb) for the cross-engine smoke run (e2e/engines/smoke.mjs).
+    if ! [[ -x "$CHROMIUM" && -x "$CHROMEDRIVER" && -x /usr/bin/firefox-esr && -x /usr/bin/WebKitWebDriver && -x /usr/bin/xvfb-run ]]; then
+      step "installing chromium, chromium-driver, firefox-esr, webkit2gtk-driver and xvfb (apt)"
       local sudo=""
       [[ "$(id -u)" == 0 ]] || sudo="sudo"
       quietly $sudo apt-get update
-      quietly $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium chromium-driver
+      quietly $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+        chromium chromium-driver firefox-esr webkit2gtk-driver xvfb xauth
     fi
 
     # Reinstall only when package-lock.json changed since the last npm ci.

@@ -60,6 +60,9 @@ trunk build --release --public-url "$AP_PUBLIC_URL"
 stage "end-to-end tests (dist served under $AP_PUBLIC_URL)"
 DIST=dist node --test --test-concurrency=1 --test-reporter=spec e2e/tests/
 
+stage "every view in Firefox ESR and WebKit (dist under $AP_PUBLIC_URL)"
+node e2e/engines/smoke.mjs --dir dist
+
 finish_stage
 printf '\nAll checks passed in %ds:\n' $((SECONDS - started))
 printf '%s\n' "${timings[@]}"

@@ -119,6 +119,23 @@ describe("translation demo", () => {
     assert.equal(await app.textInput.inputValue(), "Jesus wept.");
     assert.ok((await app.translation.textContent()).trim().length > 0);
   });
+
+  it("a click right after an edit translates the edited sentence (no lost or stale clicks)", async () => {
+    const { app } = ctx;
+    await app.open("Jesus wept.");
+    await app.waitUntilReady();
+    await app.waitForSource(0);
+    await app.translateAll();
+    // The edit and the click in one task: the click arrives before the page has re-rendered.
+    await app.page.evaluate(() => {
+      const box = document.querySelector('[data-testid="text-input"]');
+      box.value = "The king spoke to the people.";
+      box.dispatchEvent(new InputEvent("input", { bubbles: true }));
+      document.querySelector('[data-testid="translate-button"]').click();
+    });
+    await app.page.waitForFunction(() => [...document.querySelectorAll('[data-testid="src-token"]')].some((t) => t.textContent.includes("king")));
+    assert.equal(await app.textInput.inputValue(), "The king spoke to the people.");
+  });
 });
 
 describe("translation demo: bad input", () => {

@@ -29,6 +29,16 @@ pub struct SourceInputProps {
     pub on_text: Callback<String>,
     /// Translate this sentence.
     pub on_translate: Callback<String>,
+    /// The text box: Translate and Enter read the sentence from it, not from the last render
+    /// (an input event and a click in one task reach the click before the re-render).
+    pub text_ref: NodeRef,
+}
+
+/// The sentence in the text box now, or `fallback` before it exists.
+fn current_text(text_ref: &NodeRef, fallback: &str) -> String {
+    text_ref
+        .cast::<web_sys::HtmlTextAreaElement>()
+        .map_or_else(|| fallback.to_owned(), |t| t.value())
 }
 
 pub fn source_input(props: &SourceInputProps) -> Html {
@@ -42,20 +52,28 @@ pub fn source_input(props: &SourceInputProps) -> Html {
         })
     };
     let onkeydown = {
-        let (begin, text) = (props.on_translate.clone(), props.text.clone());
+        let (begin, text, node) = (
+            props.on_translate.clone(),
+            props.text.clone(),
+            props.text_ref.clone(),
+        );
         Callback::from(move |e: KeyboardEvent| {
             // Enter translates; Shift+Enter is a new line.
             if e.key() == "Enter" && !e.shift_key() {
                 e.prevent_default();
                 if ready {
-                    begin.emit(text.clone());
+                    begin.emit(current_text(&node, &text));
                 }
             }
         })
     };
     let onsubmit = {
-        let (begin, text) = (props.on_translate.clone(), props.text.clone());
-        Callback::from(move |_: MouseEvent| begin.emit(text.clone()))
+        let (begin, text, node) = (
+            props.on_translate.clone(),
+            props.text.clone(),
+            props.text_ref.clone(),
+        );
+        Callback::from(move |_: MouseEvent| begin.emit(current_text(&node, &text)))
     };
     let message = props.message.map(|m| match m {
         Message::EmptyInput => t!("translate.empty_input"),
@@ -68,7 +86,7 @@ pub fn source_input(props: &SourceInputProps) -> Html {
             <label for="tr-text">{ t!("translate.input_label") }</label>
             <div class="tr-input-row">
                 <textarea id="tr-text" data-testid="text-input" rows="2" spellcheck="false" dir="auto" lang="en"
-                    value={props.text.clone()} oninput={oninput} onkeydown={onkeydown} />
+                    ref={props.text_ref.clone()} value={props.text.clone()} oninput={oninput} onkeydown={onkeydown} />
                 <button class="tr-go" data-testid="translate-button" disabled={!ready || props.busy} onclick={onsubmit}>{ t!("translate.button") }</button>
             </div>
             if !props.examples.is_empty() {

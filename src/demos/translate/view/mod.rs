@@ -228,6 +228,7 @@ pub fn TranslateDemo() -> Html {
         head: view.head.map(|h| h + 1),
         input: source.as_ref().map(|s| s.text.clone()),
     });
+    let text_ref = use_node_ref();
     let on_text = {
         let d = dispatch.clone();
         Callback::from(move |text| d.dispatch(Action::SetText(text)))
@@ -240,7 +241,7 @@ pub fn TranslateDemo() -> Html {
             { source_input(&SourceInputProps { text: state.text.clone(), ready, busy: state.busy,
                 examples: manifest.as_ref().map(|m| m.examples.clone()).unwrap_or_default(),
                 link_bad: state.link_bad.clone(), message: state.message, source: source.clone(),
-                error: state.error.clone(), on_text, on_translate: begin }) }
+                error: state.error.clone(), on_text, on_translate: begin, text_ref }) }
 
             if let (Some(src), Some(d)) = (&source, &decoding) {
                 { token_strips(&TokenStripsProps { source: src.clone(), decoding: d.clone(), shown, view,
