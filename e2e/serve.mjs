@@ -55,12 +55,14 @@ export async function startServer({ dir, prefix = "/", port = 0, host = "127.0.0
   }
   const gzipCache = new Map(); // path -> { mtimeMs, body }
   let bytesByPath = new Map(); // response body bytes as sent (gzip when compressed)
+  let requestsByPath = new Map(); // how many times each path was sent
 
   async function handle(req, res) {
     const send = (status, headers, body) => {
       res.writeHead(status, headers);
       if (req.method === "HEAD") return res.end();
       bytesByPath.set(req.url, (bytesByPath.get(req.url) ?? 0) + body.length);
+      requestsByPath.set(req.url, (requestsByPath.get(req.url) ?? 0) + 1);
       res.end(body);
     };
     const notFound = () => send(404, { "content-type": "text/plain; charset=utf-8" }, Buffer.from("404 Not Found\n"));
@@ -130,7 +132,11 @@ export async function startServer({ dir, prefix = "/", port = 0, host = "127.0.0
     /** Body bytes sent since the last reset, in total and per URL path. */
     bytesSent: () => [...bytesByPath.values()].reduce((a, b) => a + b, 0),
     bytesByPath: () => new Map(bytesByPath),
-    resetBytes: () => (bytesByPath = new Map()),
+    requestsByPath: () => new Map(requestsByPath),
+    resetBytes: () => {
+      bytesByPath = new Map();
+      requestsByPath = new Map();
+    },
     close: () =>
       new Promise((ok) => {
         server.closeAllConnections();

@@ -1,7 +1,7 @@
 // Trunk post-build hook: writes the list of built files and a content-derived version into the
 // service worker (dist/sw.js), so each build that changes anything ships a new worker.
 //
-// Only the app itself and the default demo's model are fetched at install. The other demos'
+// Only the app itself and the default demo's model are fetched at install (each with its SHA-256). The other demos'
 // models are downloaded when a visitor opens that demo, and the worker keeps them from then on.
 import { createHash } from "node:crypto";
 import { readdir, readFile, writeFile } from "node:fs/promises";
@@ -31,9 +31,13 @@ const files = [];
 for (const path of (await walk(dir)).sort()) {
   const rel = relative(dir, path).split(sep).join("/");
   if (rel === "sw.js") continue;
-  hash.update(rel).update(await readFile(path));
+  const bytes = await readFile(path);
+  hash.update(rel).update(bytes);
   if (!rel.startsWith("models/") || rel.startsWith(PRECACHED_MODELS)) {
-    files.push(rel === "index.html" ? "./" : rel);
+    // The content hash lets the worker take a file from the browser's HTTP cache (the page has
+    // just downloaded it) and know that it is this build's, not an older one under the same name.
+    const sha256 = createHash("sha256").update(bytes).digest("hex");
+    files.push({ url: rel === "index.html" ? "./" : rel, sha256 });
   }
 }
 const version = hash.digest("hex").slice(0, 16);

@@ -110,10 +110,22 @@ async fn load<M: DemoManifest>(runner: Runner, dir: &str, on_event: Callback<Mod
     on_event.emit(ModelEvent::Manifest(manifest.clone()));
     let progress = on_event.reform(|(loaded, total)| ModelEvent::Progress { loaded, total });
     let loaded = load_graphs(runner, manifest.graphs(dir), progress).await;
+    if loaded.is_ok() {
+        announce_model_loaded();
+    }
     on_event.emit(match loaded {
         Ok(summaries) => ModelEvent::Loaded(manifest, summaries),
         Err(e) => ModelEvent::Failed(e),
     });
+}
+
+/// Tells index.html that a model is in the worker: the app's files and this model are all in the
+/// browser's HTTP cache now, so the offline service worker registered then copies them from there
+/// instead of downloading them a second time.
+fn announce_model_loaded() {
+    if let Ok(event) = web_sys::Event::new("ap-model-loaded") {
+        let _ = gloo::utils::window().dispatch_event(&event);
+    }
 }
 
 /// Loads `graphs` in order, reporting `(loaded, total)` bytes over all of them.
