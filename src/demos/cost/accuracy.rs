@@ -4,6 +4,7 @@
 use super::sweep::{MethodKind, Params};
 use super::{run, CostError, Counts, Detail, Inputs, Method, Projections};
 use crate::maths::Matrix;
+use crate::route::{Route, MAX_LINK_TEXT};
 
 /// One method against full attention on the same q, k, v.
 #[derive(Debug, Clone, PartialEq)]
@@ -120,4 +121,62 @@ fn mean_kl(p: &Matrix, f: &Matrix) -> f64 {
         .sum();
     // Rounding can make a row of an exact method a hair negative.
     (total / rows).max(0.0)
+}
+
+/// The accuracy panel's part of the link: the text and which layer and head give Q, K, V.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccuracyChoice {
+    pub text: String,
+    /// 0-based (1-based in the link, as the page shows it).
+    pub layer: usize,
+    /// 0-based.
+    pub head: usize,
+}
+
+/// The walkthrough model has 2 layers × 4 heads; a link may name up to this many (the view
+/// cuts a choice to the loaded model's counts).
+const MAX_LAYERS_OR_HEADS: usize = 64;
+
+impl Default for AccuracyChoice {
+    fn default() -> Self {
+        Self {
+            text: "The Lord is my shepherd, I shall not want.".into(),
+            layer: 0,
+            head: 0,
+        }
+    }
+}
+
+impl AccuracyChoice {
+    /// Reads `text`, `layer` and `head`; unusable ones keep their defaults and are named.
+    pub fn read(route: &Route) -> (Self, Vec<&'static str>) {
+        let mut choice = Self::default();
+        let mut bad = Vec::new();
+        if let Some(text) = route.get("text") {
+            choice.text = text.chars().take(MAX_LINK_TEXT).collect();
+        }
+        if let Some(layer) = route.one_based("layer", MAX_LAYERS_OR_HEADS, &mut bad) {
+            choice.layer = layer;
+        }
+        if let Some(head) = route.one_based("head", MAX_LAYERS_OR_HEADS, &mut bad) {
+            choice.head = head;
+        }
+        (choice, bad)
+    }
+
+    /// Adds the choice to `route` (the text only when it fits in a link).
+    pub fn write(&self, route: &mut Route) {
+        let fits = self.text.chars().count() <= MAX_LINK_TEXT;
+        route.set("text", fits.then(|| self.text.clone()));
+        route.set("layer", Some((self.layer + 1).to_string()));
+        route.set("head", Some((self.head + 1).to_string()));
+    }
+
+    /// The choice cut to a model of `n_layers` × `n_heads`.
+    pub fn fitted(&self, n_layers: usize, n_heads: usize) -> (usize, usize) {
+        (
+            self.layer.min(n_layers.saturating_sub(1)),
+            self.head.min(n_heads.saturating_sub(1)),
+        )
+    }
 }

@@ -25,9 +25,9 @@ pub mod sweep;
 pub mod view;
 // Native only: proptest is a native dev-dependency (plain #[test]s do not run on wasm32 anyway).
 #[cfg(all(test, not(target_arch = "wasm32")))]
-mod tests;
-#[cfg(all(test, not(target_arch = "wasm32")))]
 mod sweep_tests;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests;
 
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;

@@ -1,6 +1,6 @@
 //! The sweep (plan, link, measurement, slopes, export) and the accuracy panel's numbers.
 
-use super::accuracy::compare;
+use super::accuracy::{compare, AccuracyChoice};
 use super::sweep::*;
 use super::*;
 use crate::route::Route;
@@ -33,8 +33,15 @@ fn the_plan_runs_every_method_at_every_n_smallest_n_first() {
     assert!(plan.windows(2).all(|p| p[0].n <= p[1].n));
     assert!(plan.iter().all(|p| p.refused.is_none()));
     // Parameters larger than n are cut to it: Linformer's k = 16 at n = 16, g = 2 globals.
-    let at_16 = |kind| plan.iter().find(|p| p.n == 16 && p.kind == kind).expect("planned");
-    assert_eq!(at_16(MethodKind::Linformer).method, Method::Linformer { k: 16 });
+    let at_16 = |kind| {
+        plan.iter()
+            .find(|p| p.n == 16 && p.kind == kind)
+            .expect("planned")
+    };
+    assert_eq!(
+        at_16(MethodKind::Linformer).method,
+        Method::Linformer { k: 16 }
+    );
     let tiny = Params {
         rank: 100,
         globals: 100,
@@ -286,4 +293,22 @@ fn accuracy_tiled_is_exact_sparse_windows_are_not_and_patterns_are_drawn() {
     // Mismatched shapes are an error, not a panic.
     let short = Matrix::from_vec(n - 1, d, random_matrix(n - 1, d, 4)).expect("shape");
     assert!(compare(&MethodKind::ALL, &params, &q, &short, &v, 9).is_err());
+}
+
+#[test]
+fn the_accuracy_choice_rides_in_the_same_link() {
+    let choice = AccuracyChoice {
+        text: "Le roi parla.".into(),
+        layer: 1,
+        head: 3,
+    };
+    let mut route = Settings::default().write();
+    choice.write(&mut route);
+    let back = Route::parse(&route.to_string());
+    assert_eq!(AccuracyChoice::read(&back), (choice.clone(), vec![]));
+    assert_eq!(Settings::read(&back), (Settings::default(), vec![]));
+    assert_eq!(choice.fitted(2, 2), (1, 1));
+    let (fallback, bad) = AccuracyChoice::read(&Route::parse("#/cost?layer=0&head=x"));
+    assert_eq!(bad, vec!["layer", "head"]);
+    assert_eq!(fallback, AccuracyChoice::default());
 }
