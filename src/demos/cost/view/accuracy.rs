@@ -242,7 +242,7 @@ pub fn AccuracyPanel(props: &AccuracyProps) -> Html {
     let shown_kind = if props.methods.contains(&*shown) {
         *shown
     } else {
-        props.methods[0]
+        props.methods.first().copied().unwrap_or(MethodKind::Full)
     };
     html! {
         <section class="cost-accuracy" data-testid="accuracy" aria-labelledby="accuracy-title" data-runs={runs.to_string()}>

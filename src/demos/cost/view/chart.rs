@@ -38,12 +38,11 @@ pub struct ChartProps<'a> {
     pub onsave_error: Callback<String>,
 }
 
+/// The drawing's size.
 const W: f64 = 520.0;
 const H: f64 = 300.0;
-const LEFT: f64 = 62.0;
-const RIGHT: f64 = 14.0;
-const TOP: f64 = 12.0;
-const BOTTOM: f64 = 40.0;
+/// Room for the axes' labels: top, right, bottom, left.
+const MARGINS: [f64; 4] = [12.0, 14.0, 40.0, 62.0];
 
 /// A number for an axis label: 10⁻³ … 10⁹ written as plain or short numbers.
 fn decade_label(exp: i32) -> String {
@@ -55,6 +54,7 @@ fn decade_label(exp: i32) -> String {
 }
 
 pub fn log_log_chart(props: &ChartProps) -> Html {
+    let [top, right, bottom, left] = MARGINS;
     let value = props.value;
     let points: Vec<(MethodKind, usize, f64)> = props
         .measurements
@@ -75,10 +75,10 @@ pub fn log_log_chart(props: &ChartProps) -> Html {
         let lo = y_min.log10().floor() as i32;
         (lo, (y_max.log10().ceil() as i32).max(lo + 1))
     };
-    let sx = |n: f64| LEFT + (n.log2() - x_lo) / (x_hi - x_lo) * (W - LEFT - RIGHT);
+    let sx = |n: f64| left + (n.log2() - x_lo) / (x_hi - x_lo) * (W - left - right);
     let sy = |v: f64| {
         let t = (v.log10() - f64::from(d_lo)) / f64::from(d_hi - d_lo);
-        H - BOTTOM - t * (H - TOP - BOTTOM)
+        H - bottom - t * (H - top - bottom)
     };
     let x_ticks: Vec<usize> = std::iter::successors(Some(16usize), |n| Some(n * 2))
         .take_while(|&n| n <= props.max_n.max(32))
@@ -89,19 +89,19 @@ pub fn log_log_chart(props: &ChartProps) -> Html {
             { for (d_lo..=d_hi).map(|e| {
                 let y = sy(10f64.powi(e));
                 html! { <>
-                    <line class="cost-grid" x1={LEFT.to_string()} x2={(W - RIGHT).to_string()} y1={y.to_string()} y2={y.to_string()} />
-                    <text class="cost-y-tick" x={(LEFT - 6.0).to_string()} y={(y + 3.5).to_string()}>{ decade_label(e) }</text>
+                    <line class="cost-grid" x1={left.to_string()} x2={(W - right).to_string()} y1={y.to_string()} y2={y.to_string()} />
+                    <text class="cost-y-tick" x={(left - 6.0).to_string()} y={(y + 3.5).to_string()}>{ decade_label(e) }</text>
                 </> }
             }) }
             { for x_ticks.iter().enumerate().filter(|(i, _)| i % every == 0).map(|(_, &n)| {
                 let x = sx(n as f64);
                 html! { <>
-                    <line class="cost-grid" x1={x.to_string()} x2={x.to_string()} y1={TOP.to_string()} y2={(H - BOTTOM).to_string()} />
-                    <text class="cost-x-tick" x={x.to_string()} y={(H - BOTTOM + 14.0).to_string()}>{ n }</text>
+                    <line class="cost-grid" x1={x.to_string()} x2={x.to_string()} y1={top.to_string()} y2={(H - bottom).to_string()} />
+                    <text class="cost-x-tick" x={x.to_string()} y={(H - bottom + 14.0).to_string()}>{ n }</text>
                 </> }
             }) }
-            <text class="cost-axis-label" x={((LEFT + W - RIGHT) / 2.0).to_string()} y={(H - 6.0).to_string()}>{ t!("cost.chart.n_axis") }</text>
-            <text class="cost-axis-label" transform={format!("translate(12 {}) rotate(-90)", (TOP + H - BOTTOM) / 2.0)}>{ props.y_label.clone() }</text>
+            <text class="cost-axis-label" x={((left + W - right) / 2.0).to_string()} y={(H - 6.0).to_string()}>{ t!("cost.chart.n_axis") }</text>
+            <text class="cost-axis-label" transform={format!("translate(12 {}) rotate(-90)", (top + H - bottom) / 2.0)}>{ props.y_label.clone() }</text>
         </g>
     };
     let lines = props.methods.iter().map(|&kind| {
