@@ -14,6 +14,7 @@ import { DigitsPage, SHAPES } from "./pages/digits.mjs";
 import { EncoderPage } from "./pages/encoder.mjs";
 import { TranslatePage } from "./pages/translate.mjs";
 import { RecommendPage } from "./pages/recommend.mjs";
+import { CostPage } from "./pages/cost.mjs";
 
 const SENTENCE = "The cat sat on the mat because it was warm.";
 const ONLY = (process.env.ONLY ?? "").split(",").filter(Boolean);
@@ -99,6 +100,14 @@ try {
       await app.page.mouse.move(0, 0);
       for (let i = 0; i < 5; i++) await tr.backButton.click();
       await shoot(app.page, `${label}-translate-step.png`);
+    }
+    // The cost of attention (#/cost): a sweep to n = 1024 with its charts and the accuracy panel.
+    if (wanted("cost")) {
+      const cost = new CostPage(app.page, site.url);
+      await cost.open("n=1024&d=64&w=2");
+      await cost.runSweep({ timeout: 120_000 });
+      await cost.waitForAccuracy();
+      await shoot(app.page, `${label}-cost.png`);
     }
     // Recommendation (#/recommend): a real user's history, then an earlier position inspected.
     if (wanted("recommend")) {

@@ -25,6 +25,16 @@ pub enum WorkerRequest {
         inputs: Vec<Tensor>,
         outputs: Option<Vec<String>>,
     },
+    /// Time `heads` heads of one attention `method` over (n, d_k) random inputs drawn from
+    /// `seed` (the cost demo; no model): [`WorkerReply::Measured`], or
+    /// [`ModelError::TooLarge`] before anything is allocated.
+    Cost {
+        method: crate::demos::cost::Method,
+        n: usize,
+        d_k: usize,
+        heads: usize,
+        seed: u64,
+    },
 }
 
 /// Element type of a graph input.
@@ -171,6 +181,7 @@ pub enum WorkerReply {
     GraphLoaded(GraphSummary),
     Encoded(Encoded),
     Inferred(Vec<Tensor>),
+    Measured(crate::demos::cost::Measurement),
 }
 
 /// Errors cross the worker boundary as values, never as panics.
@@ -191,6 +202,11 @@ pub enum ModelError {
     BadInput(String),
     /// Seconds waited.
     WorkerStopped(u32),
+    /// A computation would need `bytes` of memory, more than `limit`.
+    TooLarge {
+        bytes: u64,
+        limit: u64,
+    },
 }
 
 impl std::fmt::Display for ModelError {
@@ -205,6 +221,13 @@ impl std::fmt::Display for ModelError {
             ModelError::NotLoaded => t!("error.not_loaded"),
             ModelError::BadInput(detail) => t!("error.bad_input", detail = detail),
             ModelError::WorkerStopped(seconds) => t!("error.worker_stopped", seconds = seconds),
+            ModelError::TooLarge { bytes, limit } => t!(
+                "cost.error.too_large",
+                bytes = bytes,
+                words = crate::demos::cost::sweep::format_bytes(*bytes),
+                limit = limit,
+                limit_words = crate::demos::cost::sweep::format_bytes(*limit)
+            ),
         };
         f.write_str(&text)
     }

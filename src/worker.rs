@@ -67,6 +67,41 @@ fn handle(request: WorkerRequest) -> WorkerResponse {
         } => with_graph(&key, |g| {
             g.run(inputs, outputs.as_deref()).map(WorkerReply::Inferred)
         }),
+        WorkerRequest::Cost {
+            method,
+            n,
+            d_k,
+            heads,
+            seed,
+        } => measure_cost(method, n, d_k, heads, seed),
+    }
+}
+
+/// One measurement of the cost demo, timed with the worker's own clock.
+#[cfg(feature = "runtime")]
+fn measure_cost(
+    method: crate::demos::cost::Method,
+    n: usize,
+    d_k: usize,
+    heads: usize,
+    seed: u64,
+) -> WorkerResponse {
+    use crate::demos::cost::{sweep::measure, CostError};
+    use wasm_bindgen::JsCast;
+    let performance = js_sys::global()
+        .dyn_into::<web_sys::WorkerGlobalScope>()
+        .ok()
+        .and_then(|scope| scope.performance());
+    let Some(performance) = performance else {
+        return Err(ModelError::BadInput(
+            "no performance.now() in the worker".into(),
+        ));
+    };
+    let mut clock = || performance.now();
+    match measure(method, n, d_k, heads, seed, &mut clock) {
+        Ok(measurement) => Ok(WorkerReply::Measured(measurement)),
+        Err(CostError::TooLarge { bytes, limit }) => Err(ModelError::TooLarge { bytes, limit }),
+        Err(other) => Err(ModelError::BadInput(other.to_string())),
     }
 }
 

@@ -3,7 +3,7 @@
 mod app;
 pub mod components;
 pub mod demos;
-mod download;
+pub mod download;
 pub mod events;
 pub mod fetch;
 pub mod lang;

@@ -34,6 +34,7 @@ fn unexpected(reply: &WorkerReply) -> ModelError {
         WorkerReply::GraphLoaded(_) => "GraphLoaded",
         WorkerReply::Encoded(_) => "Encoded",
         WorkerReply::Inferred(_) => "Inferred",
+        WorkerReply::Measured(_) => "Measured",
     };
     ModelError::Inference(rust_i18n::t!("error.unexpected_answer_kind", kind = what).into_owned())
 }
@@ -136,6 +137,31 @@ pub async fn encode(runner: &Runner, key: &str, text: &str) -> Result<Encoded, M
     };
     match ask(runner, request, RUN_TIMEOUT_MS).await? {
         WorkerReply::Encoded(e) => Ok(e),
+        other => Err(unexpected(&other)),
+    }
+}
+
+/// A cost measurement may take a while (full attention at large n): it has its own limit.
+pub const MEASURE_TIMEOUT_MS: u32 = 120_000;
+
+/// One timed measurement of the cost demo (see [`WorkerRequest::Cost`]).
+pub async fn measure(
+    runner: &Runner,
+    method: crate::demos::cost::Method,
+    n: usize,
+    d_k: usize,
+    heads: usize,
+    seed: u64,
+) -> Result<crate::demos::cost::Measurement, ModelError> {
+    let request = WorkerRequest::Cost {
+        method,
+        n,
+        d_k,
+        heads,
+        seed,
+    };
+    match ask(runner, request, MEASURE_TIMEOUT_MS).await? {
+        WorkerReply::Measured(m) => Ok(m),
         other => Err(unexpected(&other)),
     }
 }

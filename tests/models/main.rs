@@ -5,6 +5,7 @@
 
 #![cfg(all(not(target_arch = "wasm32"), feature = "runtime"))]
 
+mod cost;
 mod digits;
 mod encoder;
 mod forecast;

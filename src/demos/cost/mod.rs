@@ -17,9 +17,15 @@
 //! No yew, no tract, no web-sys: it runs in the worker, where the page times it, and natively
 //! under `cargo test`.
 
+pub mod accuracy;
 mod count;
 mod methods;
+pub mod sweep;
+#[cfg(target_arch = "wasm32")]
+pub mod view;
 // Native only: proptest is a native dev-dependency (plain #[test]s do not run on wasm32 anyway).
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod sweep_tests;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 
@@ -352,6 +358,8 @@ pub struct Measurement {
     pub heads: usize,
     /// Median over the repetitions of the time of all heads, in milliseconds.
     pub median_ms: f64,
+    /// How many times it ran (see [`sweep::MAX_REPEATS`]).
+    pub repeats: usize,
     /// Of one head.
     pub counts: Counts,
     /// [`memory_bytes`] of all heads.

@@ -456,6 +456,7 @@ fn a_measurement_crosses_the_worker_boundary_unchanged() {
         d: 64,
         heads: 2,
         median_ms: 12.5,
+        repeats: 3,
         counts: expected_counts(Method::Full, 1024, 64).expect("valid"),
         bytes: 1 << 20,
     };

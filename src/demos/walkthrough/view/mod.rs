@@ -62,23 +62,57 @@ impl DemoManifest for Manifest {
 }
 
 /// Checks the loaded graph's names, then one tiny run tells its head count and width (a
-/// foreign graph is refused by its names, without a run).
+/// foreign graph is refused by its names, without a run). The cost demo reads the same model.
+pub async fn probe_layout(runner: &Runner, graph: &GraphSummary) -> Result<Layout, ModelError> {
+    Layout::check_names(graph)?;
+    let out = infer(
+        runner,
+        GRAPH_KEY,
+        Layout::probe_inputs(),
+        Some(Layout::probe_outputs()),
+    )
+    .await?;
+    Layout::from_probe(graph, &out)
+}
+
 async fn check_graph(runner: Runner, dispatch: UseReducerDispatcher<State>, graph: GraphSummary) {
-    let layout = match Layout::check_names(&graph) {
-        Ok(_) => infer(
-            &runner,
-            GRAPH_KEY,
-            Layout::probe_inputs(),
-            Some(Layout::probe_outputs()),
-        )
-        .await
-        .and_then(|out| Layout::from_probe(&graph, &out)),
-        Err(e) => Err(e),
-    };
-    dispatch.dispatch(match layout {
+    dispatch.dispatch(match probe_layout(&runner, &graph).await {
         Ok(layout) => Action::ModelReady(layout),
         Err(e) => Action::ModelFailed(e.to_string()),
     });
+}
+
+/// Why a text gave no walkthrough.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RecomputeProblem {
+    /// The text has no tokens.
+    Empty,
+    /// A sentence for the page.
+    Failed(String),
+}
+
+/// The model's record of `text` and our step-by-step recomputation of it.
+pub async fn recompute(
+    runner: &Runner,
+    layout: Layout,
+    text: &str,
+) -> Result<Walkthrough, RecomputeProblem> {
+    let encoded = match encode(runner, GRAPH_KEY, text).await {
+        Err(ModelError::EmptyInput) => return Err(RecomputeProblem::Empty),
+        other => other,
+    };
+    let record = match encoded {
+        Ok(encoded) => infer(runner, GRAPH_KEY, sentence_inputs(&encoded), None)
+            .await
+            .and_then(|out| layout.record(encoded, &out)),
+        Err(e) => Err(e),
+    };
+    match record {
+        Ok(record) => Walkthrough::new(record).map_err(|e| {
+            RecomputeProblem::Failed(t!("error.bad_outputs", detail = e).into_owned())
+        }),
+        Err(e) => Err(RecomputeProblem::Failed(e.to_string())),
+    }
 }
 
 async fn run_text(
@@ -89,26 +123,15 @@ async fn run_text(
     text: String,
 ) {
     let started = now_ms();
-    let encoded = match encode(&runner, GRAPH_KEY, &text).await {
-        Err(ModelError::EmptyInput) => {
+    let result = match recompute(&runner, layout, &text).await {
+        Err(RecomputeProblem::Empty) => {
             return dispatch.dispatch(Action::InputRejected {
                 seq,
                 message: t!("walk.empty_input").into_owned(),
             })
         }
-        other => other,
-    };
-    let record = match encoded {
-        Ok(encoded) => infer(&runner, GRAPH_KEY, sentence_inputs(&encoded), None)
-            .await
-            .and_then(|out| layout.record(encoded, &out)),
-        Err(e) => Err(e),
-    };
-    let result = match record {
-        Ok(record) => Walkthrough::new(record)
-            .map(Rc::new)
-            .map_err(|e| t!("error.bad_outputs", detail = e).into_owned()),
-        Err(e) => Err(e.to_string()),
+        Err(RecomputeProblem::Failed(message)) => Err(message),
+        Ok(walkthrough) => Ok(Rc::new(walkthrough)),
     };
     dispatch.dispatch(Action::RunFinished {
         seq,
