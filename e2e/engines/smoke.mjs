@@ -86,6 +86,14 @@ const VIEWS = [
     input: clickOn('[data-testid="example"]:nth-of-type(4)'),
     result: `!!document.querySelector('[data-testid="example"][aria-pressed="true"]:nth-of-type(4)') && !!document.querySelector('[data-testid="prediction"]')`,
   },
+  {
+    name: "cost",
+    // No model to wait for: the measurements run in the worker on random Q, K, V.
+    hash: "#/cost?n=256&d=32",
+    ready: `!!document.querySelector('[data-testid="cost"]')`,
+    input: clickOn('[data-testid="run"]'),
+    result: `document.querySelector('[data-testid="cost"]')?.dataset.running === "false" && ${count('[data-testid="result-row"][data-state="measured"]')} > 0`,
+  },
 ];
 
 async function freePort() {
@@ -113,7 +121,7 @@ async function smoke(engine, open, evaluate) {
     const t0 = Date.now();
     try {
       await open(view.hash);
-      await until(evaluate, READY, 90_000, "the model is not ready");
+      await until(evaluate, view.ready ?? READY, 90_000, "the model is not ready");
       await until(evaluate, view.input, 20_000, "the input could not be given");
       await until(evaluate, view.result, 30_000, "no result for the input");
       const errors = await evaluate("return window.__apErrors || [];");
