@@ -121,7 +121,7 @@ try {
       await app.page.getByTestId("share-status").filter({ hasText: /./ }).waitFor();
       await shoot(app.page, `${label}-share.png`);
       const dg = new DigitsPage(app.page, site.url);
-      await dg.open("test=4&embed=1");
+      await dg.open("test=49&embed=1");
       await dg.waitUntilReady();
       await dg.prediction.waitFor();
       await shoot(app.page, `${label}-embed.png`);

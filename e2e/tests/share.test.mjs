@@ -135,7 +135,7 @@ describe("Embed", () => {
   it("fits a 600 px iframe in another page without sideways scrolling", async () => {
     const { app } = ctx;
     const { page } = app;
-    await page.setContent(`<iframe src="${ctx.site.url}#/digits?test=4&embed=1" title="digits" width="600" height="720" style="border:0"></iframe>`);
+    await page.setContent(`<iframe src="${ctx.site.url}#/digits?test=49&embed=1" title="digits" width="600" height="720" style="border:0"></iframe>`);
     const frame = page.frameLocator("iframe");
     await frame.locator(`${byTestId("model-status")}[data-state="ready"]`).waitFor({ timeout: 60_000 });
     await frame.locator(byTestId("prediction")).waitFor();
@@ -153,7 +153,7 @@ describe("Share and embed in Chinese", () => {
     const { page } = app;
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: new URL(ctx.site.url).origin });
     const digits = new DigitsPage(page, ctx.site.url);
-    await digits.open("test=4");
+    await digits.open("test=49");
     await digits.waitUntilReady();
     const s = share(page);
     assert.equal((await s.button.textContent()).trim(), "分享");
@@ -163,7 +163,7 @@ describe("Share and embed in Chinese", () => {
     assert.match(await s.snippet.inputValue(), /title="注意力游乐场：图像块"/);
 
     // The embedded digits view, in Chinese, follows a picked test image.
-    await page.goto(`${ctx.site.url}#/digits?test=4&embed=1`);
+    await page.goto(`${ctx.site.url}#/digits?test=49&embed=1`);
     await digits.waitUntilReady();
     await digits.prediction.waitFor();
     assert.match(await fullLink(page).textContent(), /在注意力游乐场中打开/);

@@ -10,21 +10,27 @@ use crate::route::Route;
 use crate::share::{embed_hash, full_view_hash, iframe_snippet, page_address};
 use crate::ui::permalink::use_current_hash;
 
+/// Which text the popover shows.
+#[derive(Clone, Copy, PartialEq)]
+enum Field {
+    Link,
+    Embed,
+}
+
 /// What the popover last said about copying.
 #[derive(Clone, Copy, PartialEq)]
 enum Copied {
-    Link,
-    Embed,
-    /// The clipboard refused (no permission, an insecure page): the text is selected instead.
-    ByHand,
+    Done(Field),
+    /// The clipboard refused (no permission, an insecure page): the field is selected instead.
+    ByHand(Field),
 }
 
 impl Copied {
     fn message(self) -> std::borrow::Cow<'static, str> {
         match self {
-            Copied::Link => t!("share.copied"),
-            Copied::Embed => t!("share.embed_copied"),
-            Copied::ByHand => t!("share.copy_by_hand"),
+            Copied::Done(Field::Link) => t!("share.copied"),
+            Copied::Done(Field::Embed) => t!("share.embed_copied"),
+            Copied::ByHand(_) => t!("share.copy_by_hand"),
         }
     }
 }
@@ -35,35 +41,40 @@ fn page() -> String {
     page_address(&href).to_owned()
 }
 
-/// Copies `text` with the asynchronous clipboard; where there is none or it refuses, selects the
-/// read-only field that shows it, so Ctrl+C (⌘C) copies it. `done` hears how it went.
-fn copy(text: String, field: NodeRef, ok: Copied, done: UseStateHandle<Option<Copied>>) {
+/// Copies `text` (what `field` shows) with the asynchronous clipboard; `done` hears how it went.
+/// Where there is no clipboard or it refuses, the popover selects the field (see `ShareButton`),
+/// so that Ctrl+C (⌘C) copies it.
+fn copy(text: String, field: Field, done: UseStateHandle<Option<Copied>>) {
     let navigator = gloo::utils::window().navigator();
     // `navigator.clipboard` is missing on an insecure page: look before calling into it.
     let clipboard = js_sys::Reflect::get(&navigator, &"clipboard".into())
         .ok()
         .filter(|c| !c.is_undefined() && !c.is_null())
         .and_then(|c| c.dyn_into::<web_sys::Clipboard>().ok());
-    let select = move || {
-        if let Some(el) = field.cast::<web_sys::HtmlInputElement>() {
-            el.select();
-        } else if let Some(el) = field.cast::<web_sys::HtmlTextAreaElement>() {
-            el.select();
-        }
-    };
     let Some(clipboard) = clipboard else {
-        select();
-        done.set(Some(Copied::ByHand));
+        done.set(Some(Copied::ByHand(field)));
         return;
     };
     let promise = clipboard.write_text(&text);
     wasm_bindgen_futures::spawn_local(async move {
         let copied = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
-        if !copied {
-            select();
-        }
-        done.set(Some(if copied { ok } else { Copied::ByHand }));
+        done.set(Some(if copied {
+            Copied::Done(field)
+        } else {
+            Copied::ByHand(field)
+        }));
     });
+}
+
+/// Focuses the read-only field behind `node` and selects all its text.
+fn select_field(node: &NodeRef) {
+    if let Some(el) = node.cast::<web_sys::HtmlInputElement>() {
+        let _ = el.focus();
+        el.select();
+    } else if let Some(el) = node.cast::<web_sys::HtmlTextAreaElement>() {
+        let _ = el.focus();
+        el.select();
+    }
 }
 
 /// The Share button in the header and the popover it opens: the link (copied at once) and, on
@@ -76,6 +87,15 @@ pub fn ShareButton() -> Html {
     let show_embed = use_state(|| false);
     let copied = use_state(|| None::<Copied>);
     let (button_ref, link_ref, embed_ref) = (use_node_ref(), use_node_ref(), use_node_ref());
+    // Copying by hand: once the field is on screen, select it for Ctrl+C.
+    {
+        let (link_ref, embed_ref) = (link_ref.clone(), embed_ref.clone());
+        use_effect_with(*copied, move |copied| match copied {
+            Some(Copied::ByHand(Field::Link)) => select_field(&link_ref),
+            Some(Copied::ByHand(Field::Embed)) => select_field(&embed_ref),
+            _ => {}
+        });
+    }
 
     let link = format!("{}{}", page(), full_view_hash(&hash));
     let demo = Route::parse(&hash).demo;
@@ -85,7 +105,7 @@ pub fn ShareButton() -> Html {
     );
 
     let onshare = {
-        let (open, copied, link_ref) = (open.clone(), copied.clone(), link_ref.clone());
+        let (open, copied) = (open.clone(), copied.clone());
         Callback::from(move |_: MouseEvent| {
             if *open {
                 open.set(false);
@@ -97,7 +117,7 @@ pub fn ShareButton() -> Html {
             // Read now: the view may have rewritten the address since the last render.
             let hash = gloo::utils::window().location().hash().unwrap_or_default();
             let link = format!("{}{}", page(), full_view_hash(&hash));
-            copy(link, link_ref.clone(), Copied::Link, copied.clone());
+            copy(link, Field::Link, copied.clone());
         })
     };
     let close = {
@@ -120,21 +140,12 @@ pub fn ShareButton() -> Html {
         })
     };
     let copy_link = {
-        let (link, link_ref, copied) = (link.clone(), link_ref.clone(), copied.clone());
-        Callback::from(move |_: MouseEvent| {
-            copy(link.clone(), link_ref.clone(), Copied::Link, copied.clone())
-        })
+        let (link, copied) = (link.clone(), copied.clone());
+        Callback::from(move |_: MouseEvent| copy(link.clone(), Field::Link, copied.clone()))
     };
     let copy_embed = {
-        let (snippet, embed_ref, copied) = (snippet.clone(), embed_ref.clone(), copied.clone());
-        Callback::from(move |_: MouseEvent| {
-            copy(
-                snippet.clone(),
-                embed_ref.clone(),
-                Copied::Embed,
-                copied.clone(),
-            )
-        })
+        let (snippet, copied) = (snippet.clone(), copied.clone());
+        Callback::from(move |_: MouseEvent| copy(snippet.clone(), Field::Embed, copied.clone()))
     };
     let toggle_embed = {
         let show_embed = show_embed.clone();
