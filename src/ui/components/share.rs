@@ -66,12 +66,18 @@ fn copy(text: String, field: Field, done: UseStateHandle<Option<Copied>>) {
     });
 }
 
-/// Focuses the read-only field behind `node` and selects all its text.
-fn select_field(node: &NodeRef) {
-    if let Some(el) = node.cast::<web_sys::HtmlInputElement>() {
+/// Focuses a read-only field (an input or a textarea) and selects all its text.
+fn select_field(el: Option<web_sys::Element>) {
+    if let Some(el) = el
+        .as_ref()
+        .and_then(|e| e.dyn_ref::<web_sys::HtmlInputElement>())
+    {
         let _ = el.focus();
         el.select();
-    } else if let Some(el) = node.cast::<web_sys::HtmlTextAreaElement>() {
+    } else if let Some(el) = el
+        .as_ref()
+        .and_then(|e| e.dyn_ref::<web_sys::HtmlTextAreaElement>())
+    {
         let _ = el.focus();
         el.select();
     }
@@ -91,8 +97,8 @@ pub fn ShareButton() -> Html {
     {
         let (link_ref, embed_ref) = (link_ref.clone(), embed_ref.clone());
         use_effect_with(*copied, move |copied| match copied {
-            Some(Copied::ByHand(Field::Link)) => select_field(&link_ref),
-            Some(Copied::ByHand(Field::Embed)) => select_field(&embed_ref),
+            Some(Copied::ByHand(Field::Link)) => select_field(link_ref.cast()),
+            Some(Copied::ByHand(Field::Embed)) => select_field(embed_ref.cast()),
             _ => {}
         });
     }
@@ -151,13 +157,7 @@ pub fn ShareButton() -> Html {
         let show_embed = show_embed.clone();
         Callback::from(move |_: MouseEvent| show_embed.set(!*show_embed))
     };
-    let select_all = Callback::from(|e: FocusEvent| {
-        if let Some(el) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-            el.select();
-        } else if let Some(el) = e.target_dyn_into::<web_sys::HtmlTextAreaElement>() {
-            el.select();
-        }
-    });
+    let select_all = Callback::from(|e: FocusEvent| select_field(e.target_dyn_into()));
 
     let message = copied.map(Copied::message).unwrap_or_default();
     let panel = html! {
