@@ -122,6 +122,21 @@ try {
       await rec.waitForResult(0);
       await shoot(app.page, `${label}-recommend-earlier.png`);
     }
+    // Share and embed: the Share popover with the embed code open, then a view embedded (embed=1).
+    if (wanted("share")) {
+      await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: new URL(site.url).origin });
+      await app.page.goto(`${site.url}#/walkthrough`);
+      await app.waitUntilReady();
+      await app.page.getByTestId("share").click();
+      await app.page.getByTestId("share-embed-toggle").click();
+      await app.page.getByTestId("share-status").filter({ hasText: /./ }).waitFor();
+      await shoot(app.page, `${label}-share.png`);
+      const dg = new DigitsPage(app.page, site.url);
+      await dg.open("test=49&embed=1");
+      await dg.waitUntilReady();
+      await dg.prediction.waitFor();
+      await shoot(app.page, `${label}-embed.png`);
+    }
     try {
       app.assertHealthy();
     } catch (err) {

@@ -19,6 +19,7 @@ pub mod i18n;
 pub mod maths;
 pub mod protocol;
 pub mod route;
+pub mod share;
 pub mod steps;
 
 #[cfg(target_arch = "wasm32")]

@@ -5,10 +5,12 @@ use rust_i18n::t;
 use yew::prelude::*;
 use yew_agent::oneshot::OneshotProvider;
 
+use super::components::{EmbedLink, ShareButton};
 use super::demos::{DemoNav, DemoView};
 use super::lang::{apply_lang, initial_lang, LangContext, LangSwitch};
 use crate::i18n::Lang;
 use crate::route::Route;
+use crate::share::is_embed;
 use crate::worker::AttentionWorker;
 
 /// How many fresh workers the page starts after the first one died, before it stops trying
@@ -119,21 +121,32 @@ fn Shell(props: &ShellProps) -> Html {
     };
     let lang_context = LangContext { lang: *lang, set };
     let demo = route.demo;
+    // `embed=1`: the view alone, for an <iframe> in another page, with a link to the full site.
+    let embed = is_embed(&route);
+    let problem = route.problem.as_ref().map(|problem| {
+        html! {
+            <p class="note" data-testid="route-problem" role="status">{ problem.to_string() }</p>
+        }
+    });
     html! {
         <ContextProvider<LangContext> context={lang_context}>
         <ContextProvider<Route> context={route.clone()}>
-            <div class="page">
+            <div class={classes!("page", embed.then_some("embed"))}>
+                if embed {
+                    <EmbedLink />
+                    { crash_note(&props.crashes) }
+                    { problem.unwrap_or_default() }
+                } else {
                 <header class="top">
                     <div class="top-row">
                         <h1>{ t!("shell.title") }</h1>
-                        <LangSwitch />
+                        <div class="top-actions"><ShareButton /><LangSwitch /></div>
                     </div>
                     <DemoNav current={demo} />
                     { crash_note(&props.crashes) }
-                    if let Some(problem) = &route.problem {
-                        <p class="note" data-testid="route-problem" role="status">{ problem.to_string() }</p>
-                    }
+                    { problem.unwrap_or_default() }
                 </header>
+                }
                 // Keyed by demo and address change: leaving a demo, or opening another link to it,
                 // drops its state; its model stays loaded in the worker.
                 <DemoView key={format!("{}-{visit}", demo.slug())} demo={demo} />

@@ -1,22 +1,29 @@
 //! The interface language on the page: chosen once at start-up, switchable from the header,
 //! remembered in `localStorage`, and given to every component through a context.
 
-use gloo::storage::{LocalStorage, Storage};
 use rust_i18n::t;
 use yew::prelude::*;
 
 use crate::i18n::Lang;
 
-/// Where the reader's choice is kept between visits.
+/// Where the reader's choice is kept between visits (as JSON, as gloo's `LocalStorage` wrote it).
 const STORAGE_KEY: &str = "attention-playground.lang";
+
+/// The page's `localStorage`, when the browser lets it have one: a private window, or a page
+/// embedded in another site's (`embed=1` in an `<iframe>`) with third-party storage blocked,
+/// refuses it, and gloo's `LocalStorage` would then throw and stop the page.
+fn storage() -> Option<web_sys::Storage> {
+    gloo::utils::window().local_storage().ok().flatten()
+}
 
 /// The language to start in: the reader's earlier choice, else the first of the browser's
 /// languages the interface has, else English.
 pub fn initial_lang() -> Lang {
-    if let Ok(code) = LocalStorage::get::<String>(STORAGE_KEY) {
-        if let Some(lang) = Lang::from_tag(&code) {
-            return lang;
-        }
+    let stored = storage()
+        .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
+        .and_then(|json| serde_json::from_str::<String>(&json).ok());
+    if let Some(lang) = stored.as_deref().and_then(Lang::from_tag) {
+        return lang;
     }
     let navigator = gloo::utils::window().navigator();
     let mut tags: Vec<String> = navigator
@@ -39,8 +46,10 @@ pub fn apply_lang(lang: Lang, remember: bool) {
     }
     document.set_title(&t!("shell.title"));
     if remember {
-        // Private windows may refuse storage; the choice then lasts for this visit only.
-        let _ = LocalStorage::set(STORAGE_KEY, lang.code());
+        // Without storage the choice lasts for this visit only.
+        if let (Some(storage), Ok(json)) = (storage(), serde_json::to_string(lang.code())) {
+            let _ = storage.set_item(STORAGE_KEY, &json);
+        }
     }
 }
 

@@ -15,13 +15,42 @@ pub fn use_permalink(hash: Option<String>) {
         let Some(hash) = hash else { return };
         let window = gloo::utils::window();
         let current = window.location().hash().unwrap_or_default();
-        if current == *hash || !same_demo(&current, hash) {
+        // An embedded view (`embed=1`, read by the shell) stays embedded: views know nothing of it.
+        let hash = crate::share::keep_embed(&current, hash);
+        if current == hash || !same_demo(&current, &hash) {
             return;
         }
         if let Ok(history) = window.history() {
-            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(hash));
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&hash));
+            // `replaceState` fires nothing: tell those who show the address (the Share button).
+            if let Ok(event) = web_sys::Event::new(LINK_UPDATED) {
+                let _ = window.dispatch_event(&event);
+            }
         }
     });
+}
+
+/// The window event [`use_permalink`] fires after it rewrote the address.
+pub const LINK_UPDATED: &str = "ap-link-updated";
+
+/// The address bar's hash, kept current: after the user changes it (`hashchange`) and after a
+/// view rewrites it ([`use_permalink`]).
+#[hook]
+pub fn use_current_hash() -> String {
+    let read = || gloo::utils::window().location().hash().unwrap_or_default();
+    let hash = use_state(read);
+    {
+        let hash = hash.clone();
+        use_effect_with((), move |_| {
+            let window = gloo::utils::window();
+            let listeners = ["hashchange", LINK_UPDATED].map(|name| {
+                let hash = hash.clone();
+                gloo::events::EventListener::new(&window, name, move |_| hash.set(read()))
+            });
+            move || drop(listeners)
+        });
+    }
+    (*hash).clone()
 }
 
 /// Whether the address still shows the demo whose `hash` this is. After back/forward the

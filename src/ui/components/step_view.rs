@@ -7,6 +7,7 @@ use yew::prelude::*;
 
 use super::heatmap::{format_value, ColorScale, Heatmap};
 use super::qk_breakdown::QkBreakdown;
+use super::scroll_box;
 use crate::export::ExportContext;
 use crate::maths::{dot_breakdown, Matrix, Walkthrough};
 use crate::steps::Step;
@@ -122,15 +123,18 @@ pub fn StepView(props: &StepViewProps) -> Html {
         let thumbs = (0..n_heads).filter_map(|k| pick(k).map(|m| (k, m))).map(|(k, m)| {
             let onhead = props.onhead.clone();
             html! {
+                // Named by what it says ("head 2", pressed or not); the picture is for the eye.
                 <button class={classes!("thumb", (k == head).then_some("current"))} onclick={Callback::from(move |_| onhead.emit(k))}
-                    aria-label={t!("step.show_head", head = k + 1)} aria-pressed={(k == head).to_string()}>
+                    aria-pressed={(k == head).to_string()}>
+                    <span aria-hidden="true">
                     <Heatmap name={format!("{what} head {}", k + 1)} label={shown(t!("step.m.of_head", what = shown_what, head = k + 1).into_owned())}
                         matrix={Rc::new(m)} rows={tokens.clone()} cols={Some(tokens.clone())} scale={scale} compact=true />
+                    </span>
                     <span>{ t!("step.head_n", head = k + 1) }</span>
                 </button>
             }
         });
-        html! { <div class="thumbs" aria-label={t!("step.all_heads", what = shown_what)}>{ for thumbs }</div> }
+        html! { <div class="thumbs" role="group" aria-label={t!("step.all_heads", what = shown_what)}>{ for thumbs }</div> }
     };
 
     // Always one node, empty when closed: yew matches unkeyed siblings from the end, so a child
@@ -188,7 +192,7 @@ pub fn StepView(props: &StepViewProps) -> Html {
             <>
                 <p class="muted">{ t!("step.tokens_note", n = n) }</p>
                 <div class="matrices">
-                <div class="table-scroll">
+                { scroll_box("table-scroll", t!("scroll.tokens"), html! {
                     <table class="token-table">
                         <thead><tr><th>{ t!("step.col_position") }</th><th>{ t!("step.col_token") }</th><th>{ t!("step.col_id") }</th></tr></thead>
                         <tbody>
@@ -197,7 +201,7 @@ pub fn StepView(props: &StepViewProps) -> Html {
                             }) }
                         </tbody>
                     </table>
-                </div>
+                }) }
                 { preview() }
                 </div>
             </>

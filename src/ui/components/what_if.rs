@@ -9,6 +9,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::heatmap::{ColorScale, Heatmap};
+use super::scroll_box;
 use crate::export::ExportContext;
 use crate::maths::{
     attention_distance, mean, row_entropy, scores_from_weights, top_k_mass, what_if_weights,
@@ -348,7 +349,7 @@ pub fn LayerAnalysis(props: &LayerAnalysisProps) -> Html {
         <section class="analysis" data-testid="analysis">
             <h3>{ t!("whatif.across_layers") }</h3>
             <p class="muted">{ t!("whatif.across_layers_text") }</p>
-            <div class="matrix-table-scroll">
+            { scroll_box("matrix-table-scroll", t!("whatif.across_layers"), html! {
                 <table class="matrix-table" data-testid="analysis-table">
                     <thead><tr><th scope="col">{ t!("whatif.col_layer") }</th><th scope="col">{ t!("whatif.col_head") }</th><th scope="col">{ t!("whatif.col_entropy") }</th><th scope="col">{ t!("whatif.top1") }</th><th scope="col">{ t!("whatif.col_distance") }</th></tr></thead>
                     <tbody>
@@ -358,7 +359,7 @@ pub fn LayerAnalysis(props: &LayerAnalysisProps) -> Html {
                         })) }
                     </tbody>
                 </table>
-            </div>
+            }) }
         </section>
     }
 }

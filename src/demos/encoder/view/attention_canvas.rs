@@ -11,6 +11,7 @@ use yew::prelude::*;
 
 use crate::maths::Matrix;
 use crate::ui::components::heatmap::{color, format_value, ColorScale};
+use crate::ui::components::scroll_box;
 
 #[derive(Properties, PartialEq)]
 pub struct AttentionCanvasProps {
@@ -223,14 +224,14 @@ pub fn AttentionCanvas(props: &AttentionCanvasProps) -> Html {
                 <span class="matrix-shape">{ format!(" ({rows} × {cols})") }</span>
                 if !props.caption.is_empty() { <span class="matrix-caption">{ " " }{ props.caption.clone() }</span> }
             </figcaption>
-            <div class="matrix-scroll enc-canvas-row">
+            { scroll_box("matrix-scroll enc-canvas-row", label.clone(), html! { <>
                 if let Some(labels) = props.rows.as_ref().filter(|_| cell_h >= 9) {
                     <div class="enc-row-labels" aria-hidden="true" style={format!("font-size:{}px", cell_h.min(12))}>
                         { for labels.iter().map(|t| html! { <span style={format!("height:{cell_h}px;line-height:{cell_h}px")}>{ t.clone() }</span> }) }
                     </div>
                 }
                 { canvas_html }
-            </div>
+            </> }) }
             <p class="enc-range muted">{
                 if saturated {
                     t!("encoder.canvas.range_saturated", lo = format_value(lo), hi = format_value(hi), limit = format_value(limit))

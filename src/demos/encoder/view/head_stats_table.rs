@@ -69,8 +69,10 @@ pub fn head_stats_table(props: &HeadStatsTableProps) -> Html {
                                 <tr class={classes!(current.then_some("current"))} data-testid="stats-row"
                                     data-layer={l.to_string()} data-head={h.to_string()}>
                                     <th scope="row">
+                                        // Named by what it shows ("1 · 2", under "layer · head"); the
+                                        // title says what it does.
                                         <button class="enc-link" onclick={Callback::from(move |_| onpick.emit((l, h)))}
-                                            aria-label={t!("encoder.stats.open", layer = l + 1, head = h + 1)}>
+                                            title={t!("encoder.stats.open", layer = l + 1, head = h + 1)}>
                                             { format!("{} · {}", l + 1, h + 1) }
                                         </button>
                                     </th>

@@ -54,13 +54,15 @@ pub fn ModelGrid(props: &ModelGridProps) -> Html {
     let n_heads = props.maps.n_heads;
     html! {
         <div class="enc-grid-wrap">
-            <div class="enc-grid" data-testid="model-grid" role="grid" aria-label={t!("encoder.grid.label")}
+            // A group of buttons laid out as a grid (each button names its layer and head), not
+            // an ARIA grid, which would need rows and cells and arrow-key navigation.
+            <div class="enc-grid" data-testid="model-grid" role="group" aria-label={t!("encoder.grid.label")}
                 style={format!("grid-template-columns: 2.2rem repeat({n_heads}, minmax(0, 1fr))")}>
                 <span class="enc-grid-corner" aria-hidden="true"></span>
-                { for (0..n_heads).map(|h| html! { <span class="enc-grid-head">{ h + 1 }</span> }) }
+                { for (0..n_heads).map(|h| html! { <span class="enc-grid-head" aria-hidden="true">{ h + 1 }</span> }) }
                 { for shown.iter().enumerate().map(|(l, heads)| html! {
                     <>
-                        <span class="enc-grid-layer">{ format!("L{}", l + 1) }</span>
+                        <span class="enc-grid-layer" aria-hidden="true">{ format!("L{}", l + 1) }</span>
                         { for heads.iter().enumerate().map(|(h, m)| {
                             let onpick = props.onpick.clone();
                             let current = (l, h) == props.selected;

@@ -14,7 +14,7 @@ use crate::demos::encoder::{step_explanation, step_title, EncoderLayer};
 use crate::maths::{dot_breakdown, Matrix};
 use crate::steps::Step;
 use crate::ui::components::heatmap::{format_value, ColorScale, Heatmap};
-use crate::ui::components::QkBreakdown;
+use crate::ui::components::{scroll_box, QkBreakdown};
 
 /// Square matrices up to this many tokens are drawn as SVG with clickable, labelled cells;
 /// larger ones as a canvas (still clickable).
@@ -185,19 +185,22 @@ pub fn EncoderStepView(props: &EncoderStepViewProps) -> Html {
         let thumbs = (0..n_heads).filter_map(|k| pick(k).map(|m| (k, m))).map(|(k, m)| {
             let onhead = props.onhead.clone();
             html! {
+                // Named by what it says ("head 2", pressed or not); the picture is for the eye.
                 <button class={classes!("thumb", (k == head).then_some("current"))} onclick={Callback::from(move |_| onhead.emit(k))}
-                    aria-label={t!("encoder.show_head", h = k + 1)} aria-pressed={(k == head).to_string()}>
+                    aria-pressed={(k == head).to_string()}>
+                    <span aria-hidden="true">
                     <AttentionCanvas name={what.of_head(k).id} label={what.of_head(k).label} matrix={Rc::new(m)} scale={scale} cell={1} compact=true />
+                    </span>
                     <span>{ t!("encoder.thumb_head", h = k + 1) }</span>
                 </button>
             }
         });
-        html! { <div class="thumbs enc-thumbs" aria-label={what.of_all_heads()}>{ for thumbs }</div> }
+        html! { <div class="thumbs enc-thumbs" role="group" aria-label={what.of_all_heads()}>{ for thumbs }</div> }
     };
     let e = &rec.embeddings;
     let body = match props.step {
         Step::Tokens => html! {
-            <div class="table-scroll enc-token-table">
+            { scroll_box("table-scroll enc-token-table", t!("scroll.tokens"), html! {
                 <table class="token-table">
                     <thead><tr><th>{ t!("encoder.col.position") }</th><th>{ t!("encoder.col.token") }</th><th>{ t!("encoder.col.id") }</th></tr></thead>
                     <tbody>
@@ -206,7 +209,7 @@ pub fn EncoderStepView(props: &EncoderStepViewProps) -> Html {
                         }) }
                     </tbody>
                 </table>
-            </div>
+            }) }
         },
         Step::Embeddings => html! {
             <div class="matrices">

@@ -10,6 +10,7 @@ use yew::prelude::*;
 use crate::export::ExportContext;
 use crate::maths::Matrix;
 use crate::ui::components::heatmap::{color, format_value, ColorScale, MatrixTools};
+use crate::ui::components::scroll_box;
 
 /// What the pointer is over: a row (query token) or a column (key token).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,7 +173,7 @@ pub fn AttentionGrid(props: &AttentionGridProps) -> Html {
                 <span class="matrix-shape">{ format!(" ({n_rows} × {n_cols})") }</span>
                 if !props.caption.is_empty() { <span class="matrix-caption">{ " " }{ props.caption.clone() }</span> }
             </figcaption>
-            <div class="matrix-scroll">
+            { scroll_box("matrix-scroll", label.clone(), html! {
                 <svg ref={svg_ref.clone()} class="heatmap tr-heatmap" data-testid="heatmap" data-name={props.name.clone()} data-kind={props.kind.clone()}
                     data-rows={n_rows.to_string()} data-cols={n_cols.to_string()}
                     viewBox={format!("0 0 {width} {height}")} width={width.to_string()}
@@ -191,7 +192,7 @@ pub fn AttentionGrid(props: &AttentionGridProps) -> Html {
                     <g class="cells">{ cells }</g>
                     { marks }
                 </svg>
-            </div>
+            }) }
             <MatrixTools name={props.name.clone()} label={props.label.clone()} matrix={props.matrix.clone()} rows={props.rows.clone()}
                 cols={Some(props.cols.clone())} export={props.export.clone()} svg={svg_ref} />
         </figure>

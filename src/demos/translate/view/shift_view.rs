@@ -12,6 +12,7 @@ use crate::demos::translate::analysis::{shift_matrix, LayerShift, StepShift};
 use crate::demos::translate::display_token;
 use crate::export::ExportContext;
 use crate::ui::components::heatmap::MatrixTools;
+use crate::ui::components::scroll_box;
 
 #[derive(Properties, PartialEq)]
 pub struct StepShiftViewProps {
@@ -161,7 +162,6 @@ pub fn StepShiftView(props: &StepShiftViewProps) -> Html {
     };
 
     let table = html! {
-        <div class="tr-shift-scroll">
             <table class="tr-shift-table" data-testid="shift-table">
                 <caption class="tr-visually-hidden">{ t!("translate.shift.table_caption", view = props.view_name) }</caption>
                 <thead>
@@ -196,8 +196,12 @@ pub fn StepShiftView(props: &StepShiftViewProps) -> Html {
                     }) }
                 </tbody>
             </table>
-        </div>
     };
+    let table = scroll_box(
+        "tr-shift-scroll",
+        t!("translate.shift.table_caption", view = props.view_name),
+        table,
+    );
 
     let layers = html! {
         <table class="tr-shift-table tr-layer-table" data-testid="layer-shift-table">
@@ -250,16 +254,16 @@ pub fn StepShiftView(props: &StepShiftViewProps) -> Html {
                         <span class="tr-key tr-shift-top1">{ t!("translate.shift.legend_top1") }</span>
                         <span class="tr-key tr-shift-shift">{ t!("translate.shift.legend_shift") }</span>
                     </figcaption>
-                    <div class="matrix-scroll">{ chart }</div>
+                    { scroll_box("matrix-scroll", label.clone(), chart) }
                     <MatrixTools name={name} label={Some(label)} matrix={Rc::new(shift_matrix(&props.shifts))} rows={rows}
                         cols={Some(cols)} export={Some(props.export.clone())} svg={svg_ref} />
                 </figure>
                 <div class="tr-shift-tables">
                     { table }
-                    <div class="tr-layer-scroll">
+                    { scroll_box("tr-layer-scroll", t!("translate.shift.layers_caption", view = props.view_name), html! { <>
                         { layers }
                         <p class="hint">{ t!("translate.shift.layers_hint") }</p>
-                    </div>
+                    </> }) }
                 </div>
             </div>
         </section>

@@ -23,6 +23,7 @@ use self::legend::Legend;
 pub use self::tools::{MatrixTools, MatrixToolsProps};
 use crate::export::ExportContext;
 use crate::maths::Matrix;
+use crate::ui::components::scroll_box;
 
 #[derive(Properties, PartialEq)]
 pub struct HeatmapProps {
@@ -167,8 +168,9 @@ pub fn Heatmap(props: &HeatmapProps) -> Html {
             let y = top + cell * i as f32;
             let row_label = props.rows.get(i).map(String::as_str).unwrap_or("");
             let label = cell_label(&label_name, row_label, &col_label(&props.cols, j), v);
+            // A named shape in a chart (WAI-ARIA Graphics): the role that may carry a label.
             cells.push(html! {
-                <rect data-testid="cell" data-row={i.to_string()} data-col={j.to_string()}
+                <rect data-testid="cell" role="graphics-symbol" data-row={i.to_string()} data-col={j.to_string()}
                     x={x.to_string()} y={y.to_string()} width={cell.to_string()} height={cell.to_string()}
                     fill={color(props.scale, v, max_abs)} aria-label={label} />
             });
@@ -316,7 +318,13 @@ pub fn Heatmap(props: &HeatmapProps) -> Html {
                 <span class="matrix-shape">{ format!(" ({n_rows} × {n_cols})") }</span>
                 if !props.caption.is_empty() { <span class="matrix-caption">{ " " }{ props.caption.clone() }</span> }
             </figcaption>
-            <div class="matrix-scroll">{ svg }</div>
+            // A clickable map is a tab stop itself; a drawn-only one needs its box to be one so
+            // that the keyboard can scroll it on a phone.
+            if clickable {
+                <div class="matrix-scroll">{ svg }</div>
+            } else {
+                { scroll_box("matrix-scroll", label_name.clone(), svg) }
+            }
             { live.unwrap_or_default() }
             <Legend scale={props.scale} lo={lo} hi={hi} />
             <MatrixTools name={props.name.clone()} label={props.label.clone()} matrix={props.matrix.clone()} rows={props.rows.clone()}

@@ -7,6 +7,7 @@ use yew::prelude::*;
 use super::format_value;
 use super::tools::column_labels;
 use crate::maths::Matrix;
+use crate::ui::components::scroll_box;
 
 #[derive(Properties, PartialEq)]
 pub(super) struct MatrixTableProps {
@@ -20,10 +21,15 @@ pub(super) struct MatrixTableProps {
 #[component]
 pub(super) fn MatrixTable(props: &MatrixTableProps) -> Html {
     let cols = column_labels(&props.matrix, &props.cols);
-    html! {
-        <div class="matrix-table-scroll">
+    let caption = format!(
+        "{} ({} × {})",
+        props.name,
+        props.matrix.rows(),
+        props.matrix.cols()
+    );
+    let table = html! {
             <table class="matrix-table" data-testid="heatmap-table">
-                <caption>{ format!("{} ({} × {})", props.name, props.matrix.rows(), props.matrix.cols()) }</caption>
+                <caption>{ caption.clone() }</caption>
                 <thead><tr><th scope="col"></th>{ for cols.iter().map(|c| html! { <th scope="col">{ c.clone() }</th> }) }</tr></thead>
                 <tbody>
                     { for (0..props.matrix.rows()).map(|i| html! {
@@ -34,6 +40,6 @@ pub(super) fn MatrixTable(props: &MatrixTableProps) -> Html {
                     }) }
                 </tbody>
             </table>
-        </div>
-    }
+    };
+    scroll_box("matrix-table-scroll", caption, table)
 }

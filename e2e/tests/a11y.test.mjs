@@ -1,0 +1,143 @@
+// Accessibility audit: axe-core's WCAG 2.0 and 2.1 level A and AA rules on every view's main
+// states, in English and Chinese, at desktop and phone width. A serious or critical violation
+// fails the test, which prints each one: the state, the rule, its impact, how many elements and
+// which (CSS selectors).
+//
+// Fast by design: one page visits the states in sequence (models stay loaded in the worker) and
+// audits each state in both languages (the header's language switch) at both widths (resized).
+// To audit a new view, add its states to STATES.
+
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { DESKTOP, PHONE, STEPS, useWalkthrough } from "../support.mjs";
+import { AXE_SCRIPT, seriousViolations } from "../axe.mjs";
+import { EncoderPage } from "../pages/encoder.mjs";
+import { TranslatePage } from "../pages/translate.mjs";
+import { RecommendPage } from "../pages/recommend.mjs";
+import { ForecastPage } from "../pages/forecast.mjs";
+import { DigitsPage, SHAPES } from "../pages/digits.mjs";
+
+const LANGS = ["en", "zh-CN"];
+const WIDTHS = [["desktop", DESKTOP], ["phone", PHONE]];
+
+/**
+ * The states audited, in the order visited. `show(views)` brings the page there, `views` being
+ * one page object per demo on the same page. States of one view follow each other, so a state
+ * may build on the one before.
+ */
+export const STATES = [
+  ...STEPS.map((step, i) => ({
+    name: `walkthrough: step ${step}`,
+    show: async ({ walkthrough }) => {
+      if (i === 0) {
+        await walkthrough.open();
+        await walkthrough.waitUntilReady();
+        await walkthrough.setText("The cat sat.");
+      }
+      await walkthrough.goToStep(step);
+    },
+  })),
+  {
+    name: "walkthrough: a score's q·k breakdown",
+    show: async ({ walkthrough }) => {
+      await walkthrough.goToStep("scores");
+      await walkthrough.clickScoreCell(1, 2);
+      await walkthrough.breakdown.waitFor();
+    },
+  },
+  {
+    name: "encoder: model view",
+    show: async ({ encoder }) => encoder.openAndRun({ text: "The river bank was muddy." }),
+  },
+  { name: "encoder: head view", show: async ({ encoder }) => encoder.pickHead(2, 4) },
+  {
+    name: "encoder: step by step (softmax)",
+    show: async ({ encoder }) => {
+      await encoder.showView("steps");
+      await encoder.goToStep("softmax");
+    },
+  },
+  {
+    name: "translation: mid-decode",
+    show: async ({ translate }) => {
+      await translate.open();
+      await translate.waitUntilReady();
+      await translate.translate("God is love.");
+      for (let i = 0; i < 3; i++) await translate.forwardButton.click();
+      await translate.waitForShown(3);
+    },
+  },
+  {
+    name: "recommendation: a history, an earlier position",
+    show: async ({ recommend }) => {
+      await recommend.open("h=50-181-172-174-100-127&at=3");
+      await recommend.waitUntilReady();
+      await recommend.waitForResult(0);
+    },
+  },
+  {
+    name: "forecast",
+    show: async ({ forecast }) => {
+      await forecast.open();
+      await forecast.waitUntilForecast();
+    },
+  },
+  {
+    name: "digits: a drawn digit",
+    show: async ({ digits }) => {
+      await digits.open();
+      await digits.waitUntilReady();
+      await digits.draw(SHAPES.seven);
+    },
+  },
+  { name: "digits: a test image", show: async ({ digits }) => digits.pickExample(4) },
+  {
+    name: "the Share popover with the embed code",
+    show: async ({ walkthrough: { page } }) => {
+      await page.getByTestId("share").click();
+      await page.getByTestId("share-embed-toggle").click();
+      await page.getByTestId("share-snippet").waitFor();
+    },
+  },
+];
+
+describe("accessibility (axe-core, WCAG 2.1 AA)", () => {
+  const ctx = useWalkthrough({ viewport: DESKTOP });
+
+  it("every view's main states have no serious or critical violation, in English and Chinese, at desktop and phone width", async (t) => {
+    const { app } = ctx;
+    const { page } = app;
+    // Before every document: the page loads once, but a view may reload it.
+    await page.addInitScript({ path: AXE_SCRIPT });
+    const views = {
+      walkthrough: app,
+      encoder: new EncoderPage(page, ctx.site.url),
+      translate: new TranslatePage(page, ctx.site.url),
+      recommend: new RecommendPage(page, ctx.site.url),
+      forecast: new ForecastPage(page, ctx.site.url),
+      digits: new DigitsPage(page, ctx.site.url),
+    };
+    const findings = [];
+    let audits = 0;
+    const started = Date.now();
+    for (const state of STATES) {
+      await state.show(views);
+      // Each state in the language the page is in, then in the other (one switch per state), at
+      // both widths: nothing in the views measures the window, so a resized page lays out as
+      // one opened at that width.
+      const first = await app.language();
+      const langs = [first, ...LANGS.filter((l) => l !== first)];
+      for (const [k, lang] of langs.entries()) {
+        if (k > 0) await app.switchLanguage(lang);
+        for (const [width, viewport] of k % 2 === 0 ? WIDTHS : [...WIDTHS].reverse()) {
+          await page.setViewportSize(viewport);
+          for (const line of await seriousViolations(page)) findings.push(`[${state.name}, ${lang}, ${width}] ${line}`);
+          audits += 1;
+        }
+      }
+    }
+    t.diagnostic(`${audits} audits of ${STATES.length} states in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    assert.equal(audits, STATES.length * LANGS.length * WIDTHS.length);
+    if (findings.length > 0) assert.fail(`${findings.length} serious or critical axe violation(s):\n${findings.join("\n")}`);
+  });
+});
