@@ -16,6 +16,7 @@ import { TranslatePage } from "../pages/translate.mjs";
 import { RecommendPage } from "../pages/recommend.mjs";
 import { ForecastPage } from "../pages/forecast.mjs";
 import { DigitsPage, SHAPES } from "../pages/digits.mjs";
+import { CostPage } from "../pages/cost.mjs";
 
 const LANGS = ["en", "zh-CN"];
 const WIDTHS = [["desktop", DESKTOP], ["phone", PHONE]];
@@ -92,6 +93,14 @@ export const STATES = [
   },
   { name: "digits: a test image", show: async ({ digits }) => digits.pickExample(4) },
   {
+    name: "cost: a measured sweep and the accuracy on real Q, K, V",
+    show: async ({ cost }) => {
+      await cost.open("n=256&d=32");
+      await cost.runSweep();
+      await cost.waitForAccuracy();
+    },
+  },
+  {
     name: "the Share popover with the embed code",
     show: async ({ walkthrough: { page } }) => {
       await page.getByTestId("share").click();
@@ -116,6 +125,7 @@ describe("accessibility (axe-core, WCAG 2.1 AA)", () => {
       recommend: new RecommendPage(page, ctx.site.url),
       forecast: new ForecastPage(page, ctx.site.url),
       digits: new DigitsPage(page, ctx.site.url),
+      cost: new CostPage(page, ctx.site.url),
     };
     const findings = [];
     let audits = 0;

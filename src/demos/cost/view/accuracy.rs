@@ -8,6 +8,8 @@ use gloo::timers::callback::Timeout;
 use rust_i18n::t;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
+
+use crate::ui::components::scroll_box;
 use yew_agent::prelude::*;
 
 use super::results::short_number;
@@ -269,7 +271,7 @@ pub fn AccuracyPanel(props: &AccuracyProps) -> Html {
             }
             { match result {
                 Some(Ok(c)) => html! { <>
-                    <div class="matrix-table-scroll">
+                    { scroll_box("matrix-table-scroll", t!("cost.accuracy.caption", n = c.tokens.len(), d = c.d_k, layer = layer + 1, head = head + 1), html! {
                         <table class="matrix-table" data-testid="accuracy-table">
                             <caption>{ t!("cost.accuracy.caption", n = c.tokens.len(), d = c.d_k, layer = layer + 1, head = head + 1) }</caption>
                             <thead><tr>
@@ -281,8 +283,7 @@ pub fn AccuracyPanel(props: &AccuracyProps) -> Html {
                                 <th scope="col">{ t!("cost.table.mul_adds") }</th>
                             </tr></thead>
                             <tbody>{ for c.results.iter().map(error_row) }</tbody>
-                        </table>
-                    </div>
+                        </table> }) }
                     <label for="accuracy-drawn">{ t!("cost.accuracy.draw") }{ " " }
                         <select id="accuracy-drawn" data-testid="accuracy-drawn" onchange={on_shown}>
                             { for props.methods.iter().map(|k| html! { <option value={k.slug()} selected={*k == shown_kind}>{ k.label() }</option> }) }

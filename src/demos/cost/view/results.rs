@@ -4,6 +4,8 @@
 use rust_i18n::t;
 use yew::prelude::*;
 
+use crate::ui::components::scroll_box;
+
 use super::state::Row;
 use crate::demos::cost::sweep::{measurements_csv, method_params, MethodKind, Slopes};
 use crate::demos::cost::Measurement;
@@ -35,7 +37,7 @@ fn slope_cell(testid: &'static str, kind: MethodKind, slope: Option<f64>) -> Htm
 /// Per method: the multiply-add formula and the three slopes.
 pub fn slopes_table(slopes: &[(MethodKind, Slopes)]) -> Html {
     html! {
-        <div class="matrix-table-scroll">
+        { scroll_box("matrix-table-scroll", t!("cost.slopes.caption"), html! {
             <table class="matrix-table" data-testid="slopes-table">
                 <caption>{ t!("cost.slopes.caption") }</caption>
                 <thead><tr>
@@ -56,8 +58,7 @@ pub fn slopes_table(slopes: &[(MethodKind, Slopes)]) -> Html {
                         </tr>
                     }) }
                 </tbody>
-            </table>
-        </div>
+            </table> }) }
     }
 }
 
@@ -89,7 +90,7 @@ fn other_row(kind: MethodKind, n: usize, state: &'static str, message: String) -
 /// Every row of the sweep so far, in the order they came.
 pub fn results_table(rows: &[Row], heads: usize) -> Html {
     html! {
-        <div class="matrix-table-scroll">
+        { scroll_box("matrix-table-scroll", t!("cost.table.caption", heads = heads), html! {
             <table class="matrix-table" data-testid="results-table">
                 <caption>{ t!("cost.table.caption", heads = heads) }</caption>
                 <thead><tr>
@@ -107,8 +108,7 @@ pub fn results_table(rows: &[Row], heads: usize) -> Html {
                         Row::Skipped { kind, n } => other_row(*kind, *n, "skipped", t!("cost.table.skipped").into_owned()),
                     }) }
                 </tbody>
-            </table>
-        </div>
+            </table> }) }
     }
 }
 
