@@ -102,6 +102,7 @@ def explain(elements, reading, layers, base, predict, rng):
     return {"elements": [int(e) for e in elements], "reading": int(reading), "base": float(base),
             "per_head": per_head.tolist(), "attention": attention.tolist(), "rollout": roll.tolist(),
             "occlusion": occlusion.tolist(), "ks": ks, "random_orders": orders["random"],
+            "orders": {m: o[0] for m, o in orders.items() if m != "random"},
             "curves": curves, "areas": {m: float(np.mean(c)) for m, c in curves.items()},
             "agreement": agreement}
 

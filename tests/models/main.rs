@@ -7,6 +7,7 @@
 
 mod digits;
 mod encoder;
+mod explain;
 mod forecast;
 mod graph;
 mod langid;
