@@ -191,7 +191,8 @@ mod tests {
         );
         // {2}, {0,2}, {0,1,2}, {1,2}, {0}, {0,1}, {1}: seven distinct sets for twelve points.
         assert_eq!(plan.sets().len(), 7);
-        let value = |set: &Vec<usize>| 1.0 - 0.25 * set.iter().map(|&e| e as f64 + 1.0).sum::<f64>();
+        let value =
+            |set: &Vec<usize>| 1.0 - 0.25 * set.iter().map(|&e| e as f64 + 1.0).sum::<f64>();
         let outputs: Vec<f64> = plan.sets().iter().map(value).collect();
         let curve = plan.curve(1.0, &outputs).expect("answers fit");
         let drops = |m| curve.get(m).expect("series").drops.clone();

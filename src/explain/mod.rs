@@ -87,13 +87,21 @@ impl LayerAttention {
                 "the heads' attention matrices differ in shape".into(),
             ));
         }
-        let data = heads.iter().flat_map(|m| m.data().iter().copied()).collect();
+        let data = heads
+            .iter()
+            .flat_map(|m| m.data().iter().copied())
+            .collect();
         Self::new(heads.len(), seq, data)
     }
 
     /// Item `item` of a `(batch, heads, seq, seq)` output.
     pub fn from_tensor(tensor: &Tensor, item: usize) -> Result<Self, ModelError> {
-        let bad = || ModelError::Inference(format!("`{}` is not (batch, heads, seq, seq) f32", tensor.name));
+        let bad = || {
+            ModelError::Inference(format!(
+                "`{}` is not (batch, heads, seq, seq) f32",
+                tensor.name
+            ))
+        };
         let data = tensor.as_f32().ok_or_else(bad)?;
         let &[batch, heads, seq, seq2] = tensor.shape.as_slice() else {
             return Err(bad());
@@ -160,7 +168,11 @@ impl Subject {
         let seq = self.layers.first().map_or(0, |l| l.seq);
         if self.labels.len() != self.positions.len()
             || self.layers.iter().any(|l| l.seq != seq)
-            || self.positions.iter().chain([&self.reading]).any(|&p| p >= seq)
+            || self
+                .positions
+                .iter()
+                .chain([&self.reading])
+                .any(|&p| p >= seq)
             || !self.base.is_finite()
         {
             return Err(ExplainError::Model(t!("explain.bad_subject").into_owned()));
@@ -347,12 +359,7 @@ impl Agreement {
                     t if t > -0.3 => "explain.strength.weak",
                     _ => "explain.strength.opposite",
                 };
-                t!(
-                    key,
-                    tau = format!("{tau:.2}"),
-                    rho = format!("{rho:.2}")
-                )
-                .into_owned()
+                t!(key, tau = format!("{tau:.2}"), rho = format!("{rho:.2}")).into_owned()
             }
             _ => t!("explain.strength.undefined").into_owned(),
         }

@@ -131,7 +131,10 @@ mod tests {
 
     #[test]
     fn ties_share_the_mean_rank_and_orders_put_the_largest_first() {
-        assert_eq!(average_ranks(&[10.0, 20.0, 10.0, 5.0]), [2.5, 4.0, 2.5, 1.0]);
+        assert_eq!(
+            average_ranks(&[10.0, 20.0, 10.0, 5.0]),
+            [2.5, 4.0, 2.5, 1.0]
+        );
         assert_eq!(order_by(&[0.1, 0.5, 0.5, f64::NAN, 0.3]), [1, 2, 4, 0, 3]);
         assert!(order_by(&[]).is_empty());
     }
@@ -159,8 +162,16 @@ mod tests {
             };
             let tau = kendall_tau_b(&c.a, &c.b);
             let rho = spearman_rho(&c.a, &c.b);
-            assert!(close(tau, c.tau), "case {i}: tau {tau:?} vs scipy {:?}", c.tau);
-            assert!(close(rho, c.rho), "case {i}: rho {rho:?} vs scipy {:?}", c.rho);
+            assert!(
+                close(tau, c.tau),
+                "case {i}: tau {tau:?} vs scipy {:?}",
+                c.tau
+            );
+            assert!(
+                close(rho, c.rho),
+                "case {i}: rho {rho:?} vs scipy {:?}",
+                c.rho
+            );
         }
     }
 }

@@ -69,7 +69,11 @@ impl Variants for PatchVariants {
             }
             data.extend(image);
         }
-        Ok(vec![Tensor::f32("pixels", vec![sets.len(), SIDE * SIDE], data)])
+        Ok(vec![Tensor::f32(
+            "pixels",
+            vec![sets.len(), SIDE * SIDE],
+            data,
+        )])
     }
 
     fn outputs(&self) -> Vec<String> {
@@ -100,9 +104,12 @@ mod tests {
             heads: 1,
             data: vec![1.0 / SEQ as f32; SEQ * SEQ],
         };
-        assert!(PatchVariants::new(&[0.0; 64], &[layer.clone()], &[0.1; 10]).is_err());
+        assert!(PatchVariants::new(&[0.0; 64], std::slice::from_ref(&layer), &[0.1; 10]).is_err());
         let (subject, _) =
             PatchVariants::new(&[3.0; 64], &[layer], &[0.0, 0.9, 0.1]).expect("subject");
-        assert_eq!((subject.labels.len(), subject.base), (16, f64::from(0.9f32)));
+        assert_eq!(
+            (subject.labels.len(), subject.base),
+            (16, f64::from(0.9f32))
+        );
     }
 }

@@ -41,7 +41,10 @@ impl TokenVariants {
             .map(|l| LayerAttention::from_heads(&l.weights))
             .collect::<Result<Vec<_>, _>>()?;
         let subject = Subject {
-            labels: positions.iter().map(|&p| record.tokens[p].clone()).collect(),
+            labels: positions
+                .iter()
+                .map(|&p| record.tokens[p].clone())
+                .collect(),
             positions: positions.clone(),
             reading: 0,
             layers,
