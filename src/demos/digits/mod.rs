@@ -435,6 +435,8 @@ pub struct DigitsView {
     pub layer: usize,
     /// 0-based; `None`: the average of the heads.
     pub head: Option<usize>,
+    /// Whether "Does attention explain this?" is open (`explain=1`)
+    pub explain: bool,
 }
 
 impl DigitsView {
@@ -444,6 +446,7 @@ impl DigitsView {
             image: ViewImage::Empty,
             layer: m.n_layers.saturating_sub(1),
             head: None,
+            explain: false,
         }
     }
 
@@ -473,6 +476,7 @@ impl DigitsView {
         if let Some(head) = route.head_or_average(m.n_heads, &mut bad) {
             view.head = head;
         }
+        view.explain = route.get("explain") == Some("1");
         (view, bad)
     }
 
@@ -487,6 +491,7 @@ impl DigitsView {
         route.set("draw", draw);
         route.set("layer", Some((self.layer + 1).to_string()));
         route.set_head_or_average(self.head);
+        route.set("explain", self.explain.then(|| "1".to_owned()));
     }
 }
 
@@ -586,11 +591,13 @@ mod tests {
                 image: ViewImage::Example(1),
                 layer: 0,
                 head: Some(3),
+                explain: true,
             },
             DigitsView {
                 image: ViewImage::Pixels(drawn),
                 layer: 1,
                 head: Some(0),
+                explain: false,
             },
         ] {
             let mut route = Route::of(crate::route::Demo::Digits);
