@@ -69,7 +69,7 @@ try {
   const textsOf = async (n) => {
     const out = [];
     for (const shift of [0, 3]) {
-      let k = 1;
+      let k = 3;
       let text = "";
       for (; k < 200; k++) {
         text = Array.from({ length: k }, (_, i) => WORDS[(i + shift) % WORDS.length]).join(" ");

@@ -54,6 +54,14 @@ describe("does attention explain the prediction? (walkthrough)", () => {
     await app.page.keyboard.press("Enter");
     assert.equal(await panel.chips.nth(top).getAttribute("aria-pressed"), "false");
 
+    // A new sentence of another length while the panel is open: the panel explains it afresh
+    // (never drawing the old sentence's numbers over the new tokens).
+    const before = await panel.runs();
+    await app.setText("Et le roi dit à ses serviteurs: allez.");
+    await panel.waitForRunAfter(before);
+    assert.equal(await panel.rows.count(), await panel.chips.count());
+    assert.notEqual(await panel.chips.count(), tokens.length);
+
     // The link keeps the panel open; closing it drops the parameter.
     assert.match(app.page.url(), /explain=1/);
     await panel.toggle.click();

@@ -81,9 +81,24 @@ fn check_case(
     for (h, head) in case.per_head.iter().enumerate() {
         close(&format!("{name}: head {h}"), &imp.per_head[h], head, tol);
     }
-    close(&format!("{name}: attention"), &imp.attention, &case.attention, tol);
-    close(&format!("{name}: rollout"), &imp.rollout, &case.rollout, tol);
-    close(&format!("{name}: occlusion"), &imp.occlusion, &case.occlusion, tol);
+    close(
+        &format!("{name}: attention"),
+        &imp.attention,
+        &case.attention,
+        tol,
+    );
+    close(
+        &format!("{name}: rollout"),
+        &imp.rollout,
+        &case.rollout,
+        tol,
+    );
+    close(
+        &format!("{name}: occlusion"),
+        &imp.occlusion,
+        &case.occlusion,
+        tol,
+    );
 
     // Our orders are NumPy's up to elements whose scores tract and onnxruntime put within the
     // tolerance of each other (a confident model's occlusion drops are often ~1e-6 apart): the
@@ -94,7 +109,12 @@ fn check_case(
         let ours = order_by(scores);
         let theirs = &case.orders[m.id()];
         let pick = |o: &[usize]| o.iter().map(|&e| scores[e]).collect::<Vec<_>>();
-        close(&format!("{name}: {} order", m.id()), &pick(&ours), &pick(theirs), tol);
+        close(
+            &format!("{name}: {} order", m.id()),
+            &pick(&ours),
+            &pick(theirs),
+            tol,
+        );
         orders.push((m, vec![theirs.clone()]));
     }
     // The curves follow NumPy's orders (and its random draws), so they check the runs.
@@ -104,7 +124,12 @@ fn check_case(
     let curve = plan.curve(subject.base, &ask(plan.sets())).expect("curve");
     for m in Measure::ALL {
         let series = curve.get(m).expect("series");
-        close(&format!("{name}: {} curve", m.id()), &series.drops, &case.curves[m.id()], tol);
+        close(
+            &format!("{name}: {} curve", m.id()),
+            &series.drops,
+            &case.curves[m.id()],
+            tol,
+        );
     }
 }
 
@@ -120,8 +145,20 @@ fn walkthrough_measures_and_curves_match_onnxruntime() {
         assert_eq!(Some(&record.ids), case.input_ids.as_ref(), "case {i}: ids");
         let (subject, variants) = TokenVariants::from_record(&record).expect("subject");
         assert_eq!(variants.target, case.target);
-        let run = |inputs| session.graph.run(inputs, Some(&variants.outputs())).expect("runs");
-        check_case(&format!("langid {i}"), case, &subject, &variants, run, g.tolerance);
+        let run = |inputs| {
+            session
+                .graph
+                .run(inputs, Some(&variants.outputs()))
+                .expect("runs")
+        };
+        check_case(
+            &format!("langid {i}"),
+            case,
+            &subject,
+            &variants,
+            run,
+            g.tolerance,
+        );
     }
 }
 
@@ -130,7 +167,11 @@ fn the_unk_id_is_the_tokenizers_and_one_token_is_refused_in_words() {
     let read = |f: &str| std::fs::read(format!("{ROOT}/models/langid/{f}")).expect(f);
     let session = Session::load(&read("model.onnx"), &read("tokenizer.json")).expect("loads");
     let encoded = session.encode("Zxqwv 🙂").expect("encodes");
-    let unk = encoded.tokens.iter().position(|t| t == "[UNK]").expect("an [UNK]");
+    let unk = encoded
+        .tokens
+        .iter()
+        .position(|t| t == "[UNK]")
+        .expect("an [UNK]");
     assert_eq!(i64::from(encoded.ids[unk]), UNK_ID);
     let record = session.run("Jerusalem").expect("runs");
     let (subject, _) = TokenVariants::from_record(&record).expect("subject");
@@ -146,7 +187,10 @@ fn digits_measures_and_curves_match_onnxruntime() {
     for (i, case) in g.digits.iter().enumerate() {
         let pixels = case.pixels.clone().expect("pixels");
         let out = graph
-            .run(vec![Tensor::f32("pixels", vec![1, 64], pixels.clone())], None)
+            .run(
+                vec![Tensor::f32("pixels", vec![1, 64], pixels.clone())],
+                None,
+            )
             .expect("runs");
         let layers: Vec<LayerWeights> = (0..2)
             .map(|l| {
@@ -154,10 +198,19 @@ fn digits_measures_and_curves_match_onnxruntime() {
                 LayerWeights::new(&t.shape, t.as_f32().expect("f32").to_vec()).expect("shape")
             })
             .collect();
-        let probs = Tensor::find(&out, "probs").and_then(Tensor::as_f32).expect("probs");
+        let probs = Tensor::find(&out, "probs")
+            .and_then(Tensor::as_f32)
+            .expect("probs");
         let (subject, variants) = PatchVariants::new(&pixels, &layers, probs).expect("subject");
         assert_eq!(variants.target, case.target);
         let run = |inputs| graph.run(inputs, Some(&variants.outputs())).expect("runs");
-        check_case(&format!("digits {i}"), case, &subject, &variants, run, g.tolerance);
+        check_case(
+            &format!("digits {i}"),
+            case,
+            &subject,
+            &variants,
+            run,
+            g.tolerance,
+        );
     }
 }

@@ -108,7 +108,7 @@ pub(super) fn bars(
 
 fn bar(s: usize, y: f64, values: &[f64], e: usize, id: &str) -> Html {
     let max = values.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-    let v = values[e];
+    let v = values.get(e).copied().unwrap_or(f64::NAN);
     let w = if max > 0.0 {
         v.abs() / max * (BAR_W - 50.0)
     } else {

@@ -82,6 +82,9 @@ pub struct Explained {
     pub curve: ErasureCurve,
 }
 
+/// The panel's answer, with the subject it belongs to.
+type Answer = (Rc<Subject>, Result<Rc<Explained>, String>);
+
 #[derive(Properties, PartialEq)]
 pub struct ExplainPanelProps {
     /// The subject, or the sentence that says why there is nothing to explain
@@ -98,7 +101,9 @@ pub struct ExplainPanelProps {
 pub fn ExplainPanel(props: &ExplainPanelProps) -> Html {
     let _lang = crate::ui::lang::use_lang();
     let runner = use_oneshot_runner::<AttentionWorker>();
-    let result = use_state(|| None::<Result<Rc<Explained>, String>>);
+    // The answer is kept with the subject it explains: a new subject renders before its own
+    // answer arrives, and must never be drawn with the old one's numbers.
+    let result = use_state(|| None::<Answer>);
     let runs = use_state(|| 0u64);
     let seq = use_mut_ref(|| 0u64);
     let removed = use_state(Vec::<usize>::new);
@@ -124,7 +129,7 @@ pub fn ExplainPanel(props: &ExplainPanelProps) -> Html {
                 spawn_local(async move {
                     let answer = input.explain(&runner).await.map(Rc::new);
                     if *seq.borrow() == next {
-                        result.set(Some(answer));
+                        result.set(Some((input.subject.clone(), answer)));
                         runs.set(*runs + 1);
                     }
                 });
@@ -135,11 +140,16 @@ pub fn ExplainPanel(props: &ExplainPanelProps) -> Html {
     }
     {
         // The prediction with the clicked elements removed, live.
-        let (runner, live) = (runner.clone(), live.clone());
+        let (runner, live, live_seq) = (runner.clone(), live.clone(), use_mut_ref(|| 0u64));
         use_effect_with(
             ((*removed).clone(), props.input.clone()),
             move |(set, input)| {
                 live.set(None);
+                let next = {
+                    let mut s = live_seq.borrow_mut();
+                    *s += 1;
+                    *s
+                };
                 if let (Ok(input), false) = (input.clone(), set.is_empty()) {
                     let set = set.clone();
                     spawn_local(async move {
@@ -147,7 +157,9 @@ pub fn ExplainPanel(props: &ExplainPanelProps) -> Html {
                             .run(&runner, std::slice::from_ref(&set))
                             .await
                             .and_then(|v| v.first().copied().ok_or_else(|| "no answer".into()));
-                        live.set(Some(answer));
+                        if *live_seq.borrow() == next {
+                            live.set(Some(answer));
+                        }
                     });
                 }
             },
@@ -175,7 +187,7 @@ pub fn ExplainPanel(props: &ExplainPanelProps) -> Html {
 
 fn body(
     props: &ExplainPanelProps,
-    result: &Option<Result<Rc<Explained>, String>>,
+    result: &Option<Answer>,
     runs: u64,
     removed: &UseStateHandle<Vec<usize>>,
     live: &UseStateHandle<Option<Result<f64, String>>>,
@@ -189,6 +201,10 @@ fn body(
     };
     let subject = &input.subject;
     let n = subject.labels.len();
+    let result = result
+        .as_ref()
+        .filter(|(of, _)| Rc::ptr_eq(of, subject))
+        .map(|(_, r)| r);
     html! {
         <div class="explain-body" data-testid="explain-body" data-runs={runs.to_string()}>
             <p class="muted">{ t!("explain.intro", target = props.target.clone(), n = n) }</p>
