@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import { startServer } from "../e2e/serve.mjs";
 import { DESKTOP, PREFIX, launchBrowser } from "../e2e/support.mjs";
 
-const TARGETS = { walk16: 300, walk64: 300 };
+const TARGETS = { walk16: 300, walk64: 300, digits: 150 };
 
 const { values: opts } = parseArgs({
   options: {
@@ -31,6 +31,26 @@ const median = (xs) => {
 };
 const round = (t) => Math.round(t * 10) / 10;
 const ms = (t) => (Number.isFinite(t) ? `${t.toFixed(1)} ms` : "n/a");
+
+/** In the page: clicks the digits' test image `i`, resolves with the ms until the full panel. */
+function timeExample(i) {
+  return new Promise((resolve, reject) => {
+    const runs = () => Number(document.querySelector('[data-testid="explain-body"]')?.dataset.runs ?? 0);
+    const before = runs();
+    const button = document.querySelectorAll('[data-testid="example"]')[i];
+    if (!button) return reject(new Error(`no test image ${i}`));
+    const t0 = performance.now();
+    const obs = new MutationObserver(() => {
+      if (runs() > before) {
+        obs.disconnect();
+        requestAnimationFrame(() => resolve(performance.now() - t0));
+      }
+    });
+    obs.observe(document, { subtree: true, childList: true, attributes: true });
+    button.click();
+    setTimeout(() => { obs.disconnect(); reject(new Error("no panel within 20 s")); }, 20_000);
+  });
+}
 
 /** In the page: types `text` into the walkthrough, resolves with the ms until the full panel. */
 function timeInput(text) {
@@ -92,6 +112,15 @@ try {
     { ...(await measure(16, "walkthrough, 16 tokens")), target: TARGETS.walk16 },
     { ...(await measure(64, "walkthrough, 64 tokens")), target: TARGETS.walk64 },
   ];
+  // Digits: alternate two test images (16 patches each).
+  await page.goto(`${site.url}#/digits?explain=1`);
+  await page.reload();
+  await page.locator('[data-testid="model-status"][data-state="ready"]').waitFor({ timeout: 120_000 });
+  for (let i = 0; i < 3; i++) await page.evaluate(timeExample, i % 2); // warm-up
+  const digitSamples = [];
+  for (let i = 0; i < Number(opts.rounds); i++) digitSamples.push(await page.evaluate(timeExample, (i + 1) % 2));
+  rows.push({ label: "digits, a test image", tokens: 17, elements: await page.locator('[data-testid="explain-chip"]').count(),
+    medianMs: round(median(digitSamples)), maxMs: round(Math.max(...digitSamples)), samples: digitSamples.length, target: TARGETS.digits });
   const results = {
     date: new Date().toISOString(),
     browser: `Chromium ${browser.version()}`,

@@ -292,11 +292,18 @@ pub fn class_column(tensor: &Tensor, target: usize) -> Result<Vec<f64>, ModelErr
 /// `sets[r]` removed (a [UNK] token, a blank patch, a dropped history item), and the prediction
 /// read back from each row. Implemented by each demo's pure core; the view sends the batch to
 /// the worker, the native tests to tract.
+/// By default the prediction is column [`Variants::target`] of a `(batch, classes)` `probs`.
 pub trait Variants {
     fn inputs(&self, sets: &[Vec<usize>]) -> Result<Vec<Tensor>, ModelError>;
+    /// The class (or item) whose probability (or score) is followed
+    fn target(&self) -> usize;
     /// The outputs [`Variants::read`] needs.
-    fn outputs(&self) -> Vec<String>;
-    fn read(&self, outputs: &[Tensor]) -> Result<Vec<f64>, ModelError>;
+    fn outputs(&self) -> Vec<String> {
+        vec!["probs".into()]
+    }
+    fn read(&self, outputs: &[Tensor]) -> Result<Vec<f64>, ModelError> {
+        class_column(output(outputs, "probs")?, self.target())
+    }
 }
 
 /// The output `name` from a list, or a readable error.

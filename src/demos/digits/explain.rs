@@ -5,7 +5,7 @@
 use rust_i18n::t;
 
 use super::{argmax, is_blank, LayerWeights, GRID, N_PATCHES, PATCH, SEQ, SIDE};
-use crate::explain::{class_column, output, ExplainError, LayerAttention, Subject, Variants};
+use crate::explain::{ExplainError, LayerAttention, Subject, Variants};
 use crate::protocol::{ModelError, Tensor};
 
 /// The image with the occluded patches set to 0.
@@ -76,12 +76,8 @@ impl Variants for PatchVariants {
         )])
     }
 
-    fn outputs(&self) -> Vec<String> {
-        vec!["probs".into()]
-    }
-
-    fn read(&self, outputs: &[Tensor]) -> Result<Vec<f64>, ModelError> {
-        class_column(output(outputs, "probs")?, self.target)
+    fn target(&self) -> usize {
+        self.target
     }
 }
 

@@ -3,7 +3,7 @@
 //! read at [CLS], and a token is occluded by replacing it with [UNK].
 
 use super::{batch_input, INPUTS};
-use crate::explain::{class_column, output, ExplainError, LayerAttention, Subject, Variants};
+use crate::explain::{ExplainError, LayerAttention, Subject, Variants};
 use crate::maths::ModelRecord;
 use crate::protocol::{ModelError, Tensor};
 
@@ -81,12 +81,8 @@ impl Variants for TokenVariants {
         ])
     }
 
-    fn outputs(&self) -> Vec<String> {
-        vec!["probs".into()]
-    }
-
-    fn read(&self, outputs: &[Tensor]) -> Result<Vec<f64>, ModelError> {
-        class_column(output(outputs, "probs")?, self.target)
+    fn target(&self) -> usize {
+        self.target
     }
 }
 
