@@ -123,7 +123,7 @@ try {
       await panel.root.scrollIntoViewIfNeeded();
       await panel.root.screenshot({ path: new URL(`${label}-explain-walkthrough.png`, outDir).pathname });
       console.log(`wrote e2e/artifacts/${label}-explain-walkthrough.png`);
-      await app.page.goto(`${site.url}#/digits?test=1203&explain=1`);
+      await app.page.goto(`${site.url}#/digits?test=49&explain=1`);
       await app.page.reload();
       await panel.waitForRunAfter(0, { timeout: 60_000 });
       await panel.root.screenshot({ path: new URL(`${label}-explain-digits.png`, outDir).pathname });

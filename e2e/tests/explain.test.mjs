@@ -95,3 +95,25 @@ describe("does attention explain the prediction? in Chinese", () => {
     assert.match(await panel.live.textContent(), /P（法语）/);
   });
 });
+
+describe("does attention explain the prediction? (digits)", () => {
+  const ctx = useWalkthrough();
+
+  it("a blank canvas gets a message; a test image gets 16 patches, blank-patch occlusion and a live removal", async () => {
+    const app = ctx.app;
+    await app.page.goto(`${app.baseUrl}#/digits?explain=1`);
+    const panel = new ExplainPanel(app.page);
+    await panel.message.waitFor({ timeout: 60_000 });
+    assert.match(await panel.message.textContent(), /blank/);
+    await app.page.getByTestId("example").first().click();
+    await panel.waitForRunAfter(0);
+    assert.equal(await panel.chips.count(), 16);
+    assert.match(await panel.live.textContent(), /P\(digit \d\)/);
+    const { header, rows } = await panel.importanceTable();
+    assert.deepEqual(await panel.values("occlusion").allTextContents(), rows.map((r) => r[header.indexOf("occlusion")]));
+    await panel.chips.nth(5).click();
+    await app.page.waitForFunction(() => document.querySelector('[data-testid="explain-live"]')?.dataset.value);
+    assert.match(await panel.live.textContent(), /Without the 1 removed element/);
+    assert.match(app.page.url(), /explain=1/);
+  });
+});
