@@ -15,6 +15,7 @@ import { EncoderPage } from "./pages/encoder.mjs";
 import { TranslatePage } from "./pages/translate.mjs";
 import { RecommendPage } from "./pages/recommend.mjs";
 import { CostPage } from "./pages/cost.mjs";
+import { ExplainPanel } from "./pages/explain.mjs";
 
 const SENTENCE = "The cat sat on the mat because it was warm.";
 const ONLY = (process.env.ONLY ?? "").split(",").filter(Boolean);
@@ -136,6 +137,23 @@ try {
       await dg.waitUntilReady();
       await dg.prediction.waitFor();
       await shoot(app.page, `${label}-embed.png`);
+    }
+    // "Does attention explain this?" (walkthrough and digits): the full panel with one token removed.
+    if (wanted("explain")) {
+      const panel = new ExplainPanel(app.page);
+      await app.page.goto(`${site.url}#/walkthrough?text=${encodeURIComponent(SENTENCE)}&explain=1`);
+      await app.waitUntilReady();
+      await panel.waitForRunAfter(0);
+      await panel.chips.nth(1).click();
+      await app.page.waitForFunction(() => document.querySelector('[data-testid="explain-live"]')?.dataset.value);
+      await panel.root.scrollIntoViewIfNeeded();
+      await panel.root.screenshot({ path: new URL(`${label}-explain-walkthrough.png`, outDir).pathname });
+      console.log(`wrote e2e/artifacts/${label}-explain-walkthrough.png`);
+      await app.page.goto(`${site.url}#/digits?test=49&explain=1`);
+      await app.page.reload();
+      await panel.waitForRunAfter(0, { timeout: 60_000 });
+      await panel.root.screenshot({ path: new URL(`${label}-explain-digits.png`, outDir).pathname });
+      console.log(`wrote e2e/artifacts/${label}-explain-digits.png`);
     }
     try {
       app.assertHealthy();

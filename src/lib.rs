@@ -1,5 +1,6 @@
 //! Attention Playground: see attention work, step by step, on real models in the browser.
 //!
+//! - [`explain`]: does attention explain the prediction? attention, rollout, occlusion, erasure.
 //! - [`maths`]: the pure core (matrices, attention steps, agreement checks).
 //! - [`demos`]: one folder per demo: its pure logic, and its view (browser only).
 //! - `graph`: any ONNX graph with named tensors in and out, and its tokenizer; native and worker.
@@ -12,6 +13,7 @@
 rust_i18n::i18n!("locales", fallback = "en");
 
 pub mod demos;
+pub mod explain;
 pub mod export;
 #[cfg(feature = "runtime")]
 pub mod graph;

@@ -8,6 +8,7 @@
 mod cost;
 mod digits;
 mod encoder;
+mod explain;
 mod forecast;
 mod graph;
 mod langid;

@@ -4,12 +4,14 @@
 //!
 //! No yew, no tract: everything here runs natively under `cargo test`.
 
+pub mod explain;
 #[cfg(target_arch = "wasm32")]
 pub mod view;
 
 use rust_i18n::t;
 use serde::Deserialize;
 
+use crate::explain::LayerAttention;
 use crate::protocol::InputSpec;
 use crate::route::{link_problem, Route};
 
@@ -338,56 +340,21 @@ impl LayerWeights {
     }
 }
 
-/// Attention rollout (Abnar & Zuidema 2020), in f64: per layer the head-averaged weights A, with
-/// the residual connection as 0.5·I + 0.5·A, each row renormalised to sum 1; then the product
-/// over the layers, last layer on the left. Returns `[17, 17]` row-major: row i is how much each
-/// input token flows into token i at the top.
+/// Attention rollout (Abnar & Zuidema 2020; [`crate::explain::rollout`]): per layer the
+/// head-averaged weights A with the residual connection as 0.5·I + 0.5·A (rows renormalised),
+/// multiplied over the layers. `[17, 17]` row-major: row i is how much each input token flows
+/// into token i at the top.
 pub fn rollout(layers: &[LayerWeights]) -> Vec<f64> {
-    let mut r = identity();
-    for layer in layers {
-        let mut a = identity();
-        for (i, row) in a.chunks_exact_mut(SEQ).enumerate() {
-            for (j, cell) in row.iter_mut().enumerate() {
-                let mean = (0..layer.heads)
-                    .map(|h| f64::from(layer.row(h, i)[j]))
-                    .sum::<f64>()
-                    / layer.heads as f64;
-                *cell = 0.5 * *cell + 0.5 * mean;
-            }
-            let sum: f64 = row.iter().sum();
-            if sum > 0.0 {
-                row.iter_mut().for_each(|c| *c /= sum);
-            }
-        }
-        r = matmul(&a, &r);
-    }
-    r
+    let layers: Vec<LayerAttention> = layers
+        .iter()
+        .filter_map(|l| LayerAttention::new(l.heads, SEQ, l.data.clone()).ok())
+        .collect();
+    crate::explain::rollout(&layers)
 }
 
 /// Row 0 of the rollout without its first column: how much each patch flows into [CLS].
 pub fn cls_rollout(rollout: &[f64]) -> Vec<f64> {
     rollout[1..SEQ].to_vec()
-}
-
-fn identity() -> Vec<f64> {
-    let mut m = vec![0.0; SEQ * SEQ];
-    for i in 0..SEQ {
-        m[i * SEQ + i] = 1.0;
-    }
-    m
-}
-
-fn matmul(a: &[f64], b: &[f64]) -> Vec<f64> {
-    let mut out = vec![0.0; SEQ * SEQ];
-    for i in 0..SEQ {
-        for k in 0..SEQ {
-            let aik = a[i * SEQ + k];
-            for j in 0..SEQ {
-                out[i * SEQ + j] += aik * b[k * SEQ + j];
-            }
-        }
-    }
-    out
 }
 
 /// Index of the largest probability.
@@ -468,6 +435,8 @@ pub struct DigitsView {
     pub layer: usize,
     /// 0-based; `None`: the average of the heads.
     pub head: Option<usize>,
+    /// Whether "Does attention explain this?" is open (`explain=1`)
+    pub explain: bool,
 }
 
 impl DigitsView {
@@ -482,6 +451,7 @@ impl DigitsView {
             },
             layer: m.n_layers.saturating_sub(1),
             head: None,
+            explain: false,
         }
     }
 
@@ -513,6 +483,7 @@ impl DigitsView {
         if let Some(head) = route.head_or_average(m.n_heads, &mut bad) {
             view.head = head;
         }
+        view.explain = route.get("explain") == Some("1");
         (view, bad)
     }
 
@@ -527,6 +498,7 @@ impl DigitsView {
         route.set("draw", draw);
         route.set("layer", Some((self.layer + 1).to_string()));
         route.set_head_or_average(self.head);
+        route.set("explain", self.explain.then(|| "1".to_owned()));
     }
 }
 
@@ -635,11 +607,13 @@ mod tests {
                 image: ViewImage::Example(1),
                 layer: 0,
                 head: Some(3),
+                explain: true,
             },
             DigitsView {
                 image: ViewImage::Pixels(drawn),
                 layer: 1,
                 head: Some(0),
+                explain: false,
             },
         ] {
             let mut route = Route::of(crate::route::Demo::Digits);
@@ -864,7 +838,10 @@ mod tests {
         }
         let layer = LayerWeights::new(&[1, 2, SEQ, SEQ], eye).expect("shape");
         let r = rollout(&[layer.clone(), layer]);
-        assert_eq!(r, identity());
+        let eye: Vec<f64> = (0..SEQ * SEQ)
+            .map(|k| if k % (SEQ + 1) == 0 { 1.0 } else { 0.0 })
+            .collect();
+        assert_eq!(r, eye);
 
         // uniform attention: one layer gives 0.5·I + 0.5/17 everywhere (1/17 as f32: ~1e-8 off)
         let r = rollout(&[uniform_layer(4)]);

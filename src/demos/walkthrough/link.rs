@@ -13,6 +13,8 @@ pub struct WalkthroughLink {
     pub layer: usize,
     /// 0-based
     pub head: usize,
+    /// Whether "Does attention explain this?" is open (`explain=1`)
+    pub explain: bool,
     /// The parameters that could not be used (see [`link_problem`] for the sentence)
     pub bad: Vec<&'static str>,
 }
@@ -39,6 +41,7 @@ impl WalkthroughLink {
             step,
             layer,
             head,
+            explain: route.get("explain") == Some("1"),
             bad,
         }
     }
@@ -54,6 +57,7 @@ impl WalkthroughLink {
         route.set("step", Some(self.step.id().to_owned()));
         route.set("layer", Some((self.layer + 1).to_string()));
         route.set("head", Some((self.head + 1).to_string()));
+        route.set("explain", self.explain.then(|| "1".to_owned()));
         route
     }
 }
@@ -70,11 +74,18 @@ mod tests {
             step: Step::Softmax,
             layer: 1,
             head: 3,
+            explain: true,
             bad: Vec::new(),
         };
         let hash = link.write().to_string();
         assert!(hash.starts_with("#/walkthrough?text="));
         assert_eq!(WalkthroughLink::read(&Route::parse(&hash)), link);
+        assert!(hash.contains("explain=1"));
+        let closed = WalkthroughLink {
+            explain: false,
+            ..link.clone()
+        };
+        assert!(!closed.write().to_string().contains("explain"));
 
         let bad = WalkthroughLink::read(&Route::parse("#/walkthrough?step=nope&layer=0&head=x"));
         assert_eq!(

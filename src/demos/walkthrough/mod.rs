@@ -5,6 +5,7 @@
 //! `Encode` and `Infer`); this module only knows the names the walkthrough's graph uses and turns
 //! its outputs into a [`ModelRecord`]. Free of UI and runtime types, so it is tested natively.
 
+pub mod explain;
 pub mod link;
 pub mod manifest;
 

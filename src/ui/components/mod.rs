@@ -1,6 +1,7 @@
 //! One component per file, named for what it shows.
 
 pub mod agreement_badge;
+pub mod explain;
 pub mod head_view;
 pub mod heatmap;
 pub mod model_status;
@@ -14,6 +15,7 @@ pub mod token_strip;
 pub mod what_if;
 
 pub use agreement_badge::AgreementBadge;
+pub use explain::{ExplainPanel, Explainable};
 pub use heatmap::{ColorScale, Heatmap, MatrixTools};
 pub use model_status::ModelStatusBar;
 pub use prediction::Prediction;

@@ -7,7 +7,7 @@ use crate::demos::walkthrough::manifest::Label;
 
 /// A language the model predicts, named in the reader's language (the manifest's own name for
 /// codes without a translation).
-fn language_name(label: &Label) -> String {
+pub fn language_name(label: &Label) -> String {
     let name = match label.code.as_str() {
         "en" => t!("walk.lang.en"),
         "fr" => t!("walk.lang.fr"),

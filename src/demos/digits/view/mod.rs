@@ -26,14 +26,16 @@ use self::examples::{example_picker, ExamplePickerProps};
 use self::output::{output_panel, OutputPanelProps};
 use self::state::{Action, ModelState, Outcome, Problem, Source, State};
 use self::status::{digits_status, DigitsStatusProps};
+use crate::demos::digits::explain::PatchVariants;
 use crate::demos::digits::{
-    cls_rollout, digits_link_problem, drawing_to_pixels, input_specs, is_blank, levels_to_pixels,
-    quantise, rasterise, rollout, wanted_outputs, DigitsManifest, DigitsView, DrawingError,
-    LayerWeights, ViewImage, CANVAS, GRAPH_KEY, MODEL_DIR, PEN_RADIUS,
+    argmax, cls_rollout, digits_link_problem, drawing_to_pixels, input_specs, is_blank,
+    levels_to_pixels, quantise, rasterise, rollout, wanted_outputs, DigitsManifest, DigitsView,
+    DrawingError, LayerWeights, ViewImage, CANVAS, GRAPH_KEY, MODEL_DIR, PEN_RADIUS,
 };
 use crate::maths::WhatIf;
 use crate::protocol::{GraphSummary, Tensor};
 use crate::route::{read_what_if, write_what_if, Demo, Route};
+use crate::ui::components::{ExplainPanel, Explainable};
 use crate::ui::model::{use_model, DemoManifest, ModelEvent};
 use crate::ui::permalink::{use_link, use_permalink};
 use crate::ui::worker_client::{infer, GraphSource, Runner};
@@ -158,6 +160,7 @@ fn link_to(
         image,
         layer: state.layer,
         head: state.head,
+        explain: state.explain,
     }
     .write(&mut route, manifest);
     write_what_if(&mut route, whatif);
@@ -243,6 +246,22 @@ pub fn DigitsDemo() -> Html {
         .outcome
         .clone()
         .filter(|o| matches!(&pixels, Ok(p) if *p == o.pixels));
+    // The panel's subject, made once per run so the panel reruns only for a new image.
+    let explainable = use_memo((state.run.runs, outcome.is_some()), {
+        let outcome = outcome.clone();
+        move |_| match &outcome {
+            Some(o) => Explainable::new(
+                PatchVariants::new(&o.pixels, &o.layers, &o.probs),
+                GRAPH_KEY,
+            ),
+            None => Err(t!("explain.blank").into_owned()),
+        }
+    });
+    let explain_target = outcome
+        .as_ref()
+        .and_then(|o| argmax(&o.probs))
+        .map(|d| t!("explain.digits_target", digit = d).into_owned())
+        .unwrap_or_default();
     let on_whatif = {
         let whatif = whatif.clone();
         Callback::from(move |v| whatif.set(v))
@@ -266,6 +285,9 @@ pub fn DigitsDemo() -> Html {
                 { example_picker(&ExamplePickerProps { manifest: state.manifest.clone(), picked: state.picked(),
                     dispatch: state.dispatcher() }) }
             </div>
+
+            <ExplainPanel input={(*explainable).clone()} target={explain_target} open={state.explain}
+                ontoggle={{ let dispatch = state.dispatcher(); Callback::from(move |open| dispatch.dispatch(Action::SetExplain(open))) }} />
 
             <footer class="about">
                 <p class="muted">{ t!("digits.about.data") }</p>

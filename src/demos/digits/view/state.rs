@@ -67,6 +67,8 @@ pub struct State {
     pub layer: usize,
     /// `None`: the average of the heads.
     pub head: Option<usize>,
+    /// "Does attention explain this?" is open.
+    pub explain: bool,
     pub run: Latest<Outcome, Problem>,
     /// Parts of the link that could not be used (see [`DigitsView::read`]).
     pub link_bad: Vec<&'static str>,
@@ -84,6 +86,7 @@ pub enum Action {
     Select(usize, Option<usize>),
     Requested(u64),
     Finished(u64, Result<Outcome, Problem>),
+    SetExplain(bool),
 }
 
 impl Default for State {
@@ -97,6 +100,7 @@ impl Default for State {
             source: Source::Drawing(Rc::default()),
             layer: 1,
             head: None,
+            explain: false,
             run: Latest::default(),
             link_bad: Vec::new(),
         }
@@ -117,6 +121,7 @@ impl Reducible for State {
                 };
                 s.layer = view.layer;
                 s.head = view.head;
+                s.explain = view.explain;
                 s.link_bad = bad;
                 s.manifest = Some(m);
             }
@@ -138,6 +143,7 @@ impl Reducible for State {
                 s.head = h;
             }
             Action::Requested(seq) => s.run.request(seq),
+            Action::SetExplain(open) => s.explain = open,
             Action::Finished(seq, result) => {
                 if !s.run.finish(seq, result) {
                     return self;

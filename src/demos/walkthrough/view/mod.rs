@@ -11,6 +11,7 @@ use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 use yew_agent::prelude::*;
 
+use super::explain::TokenVariants;
 use super::manifest::Manifest;
 use super::{input_specs, sentence_inputs, Layout, GRAPH_KEY, MODEL_DIR};
 use crate::export::ExportContext;
@@ -18,9 +19,10 @@ use crate::maths::Walkthrough;
 use crate::protocol::{GraphSummary, ModelError};
 use crate::route::{link_problem, read_what_if, write_what_if, Demo};
 use crate::steps::Step;
+use crate::ui::components::prediction::language_name;
 use crate::ui::components::{
-    AgreementBadge, LayerAnalysis, ModelStatusBar, Prediction, StepNavigator, StepView, TokenStrip,
-    WhatIfPanel, WhatIfSource,
+    AgreementBadge, ExplainPanel, Explainable, LayerAnalysis, ModelStatusBar, Prediction,
+    StepNavigator, StepView, TokenStrip, WhatIfPanel, WhatIfSource,
 };
 use crate::ui::events::{input_value, one_based_select};
 use crate::ui::model::{use_model, DemoManifest, ModelEvent};
@@ -249,6 +251,21 @@ pub fn WalkthroughDemo() -> Html {
         )
     });
     let step = state.step;
+    // The panel's subject, made once per run so the panel reruns only for a new sentence.
+    let explainable = use_memo(state.run_id, {
+        let walkthrough = walkthrough.clone();
+        move |_| match &walkthrough {
+            Some(w) => Explainable::new(TokenVariants::from_record(&w.record), GRAPH_KEY),
+            None => Err(t!("walk.empty_input").into_owned()),
+        }
+    });
+    let explain_target = match (&walkthrough, &manifest) {
+        (Some(w), Some(m)) => crate::demos::digits::argmax(&w.record.probs)
+            .and_then(|i| m.labels.get(i))
+            .map(|l| t!("explain.walk_target", language = language_name(l)).into_owned()),
+        _ => None,
+    }
+    .unwrap_or_default();
     let export = Rc::new(ExportContext {
         model: manifest
             .as_ref()
@@ -336,7 +353,7 @@ pub fn WalkthroughDemo() -> Html {
                     if let Some(source) = WhatIfSource::from_walkthrough(&w, state.layer, state.head) {
                     <WhatIfPanel source={Rc::new(source)}
                         whatif={(*whatif).clone()} onchange={{ let whatif = whatif.clone(); Callback::from(move |v| whatif.set(v)) }}
-                        export={Some(export)} />
+                        export={Some(export.clone())} />
                     }
                 }
                 if step == Step::Softmax || step == Step::Context {
@@ -345,6 +362,9 @@ pub fn WalkthroughDemo() -> Html {
                 if let Some(m) = &manifest {
                     <Prediction labels={m.labels.clone()} probs={w.record.probs.clone()} />
                 }
+                <ExplainPanel input={(*explainable).clone()} target={explain_target} open={state.explain}
+                    ontoggle={{ let dispatch = dispatch.clone(); Callback::from(move |open| dispatch.dispatch(Action::SetExplain(open))) }}
+                    export={Some(export.clone())} />
             } else {
                 <section class="step placeholder" data-testid="step" data-step={step.id()}>
                     <h2>{ step.title() }</h2>

@@ -36,6 +36,8 @@ pub struct State {
     pub selected: Option<(usize, usize)>,
     /// Time from request to result of the newest run, in ms.
     pub latency_ms: Option<f64>,
+    /// "Does attention explain this?" is open.
+    pub explain: bool,
 }
 
 impl Default for State {
@@ -59,6 +61,7 @@ impl Default for State {
             head: 0,
             selected: None,
             latency_ms: None,
+            explain: false,
         }
     }
 }
@@ -76,6 +79,7 @@ impl State {
         s.step = link.step;
         s.layer = link.layer;
         s.head = link.head;
+        s.explain = link.explain;
         (s, link.bad)
     }
 
@@ -86,6 +90,7 @@ impl State {
             step: self.step,
             layer: self.layer,
             head: self.head,
+            explain: self.explain,
             bad: Vec::new(),
         }
         .write()
@@ -118,6 +123,7 @@ pub enum Action {
     SetLayer(usize),
     SetHead(usize),
     Select(Option<(usize, usize)>),
+    SetExplain(bool),
 }
 
 impl Reducible for State {
@@ -209,6 +215,7 @@ impl Reducible for State {
                 s.selected = None;
             }
             Action::Select(cell) => s.selected = cell,
+            Action::SetExplain(open) => s.explain = open,
         }
         Rc::new(s)
     }
