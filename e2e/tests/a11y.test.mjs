@@ -17,6 +17,7 @@ import { RecommendPage } from "../pages/recommend.mjs";
 import { ForecastPage } from "../pages/forecast.mjs";
 import { DigitsPage, SHAPES } from "../pages/digits.mjs";
 import { CostPage } from "../pages/cost.mjs";
+import { ExplainPanel } from "../pages/explain.mjs";
 
 const LANGS = ["en", "zh-CN"];
 const WIDTHS = [["desktop", DESKTOP], ["phone", PHONE]];
@@ -92,6 +93,26 @@ export const STATES = [
     },
   },
   { name: "digits: a test image", show: async ({ digits }) => digits.pickExample(4) },
+  {
+    name: "walkthrough: does attention explain this? (one token removed)",
+    show: async ({ walkthrough }) => {
+      const panel = new ExplainPanel(walkthrough.page);
+      await walkthrough.page.goto(`${walkthrough.baseUrl}#/walkthrough?text=${encodeURIComponent("The cat sat on the mat.")}&explain=1`);
+      await walkthrough.waitUntilReady();
+      await panel.waitForRunAfter(0);
+      await panel.chips.nth(1).click();
+      await walkthrough.page.waitForFunction(() => document.querySelector('[data-testid="explain-live"]')?.dataset.value);
+    },
+  },
+  {
+    name: "digits: does attention explain this?",
+    show: async ({ walkthrough }) => {
+      const panel = new ExplainPanel(walkthrough.page);
+      await walkthrough.page.goto(`${walkthrough.baseUrl}#/digits?test=49&explain=1`);
+      await walkthrough.page.reload();
+      await panel.waitForRunAfter(0, { timeout: 60_000 });
+    },
+  },
   {
     name: "cost: a measured sweep and the accuracy on real Q, K, V",
     show: async ({ cost }) => {
