@@ -25,16 +25,19 @@ pub enum Demo {
     Forecast,
     /// A tiny vision transformer over a drawn digit.
     Digits,
+    /// A GPT-style decoder writing text: sampling, KV cache, induction heads.
+    Generate,
 }
 
 impl Demo {
-    pub const ALL: [Demo; 6] = [
+    pub const ALL: [Demo; 7] = [
         Demo::Walkthrough,
         Demo::Encoder,
         Demo::Translate,
         Demo::Recommend,
         Demo::Forecast,
         Demo::Digits,
+        Demo::Generate,
     ];
 
     /// The path segment in the hash.
@@ -46,6 +49,7 @@ impl Demo {
             Demo::Recommend => "recommend",
             Demo::Forecast => "forecast",
             Demo::Digits => "digits",
+            Demo::Generate => "generate",
         }
     }
 
@@ -58,6 +62,7 @@ impl Demo {
             Demo::Recommend => t!("nav.recommend"),
             Demo::Forecast => t!("nav.forecast"),
             Demo::Digits => t!("nav.digits"),
+            Demo::Generate => t!("nav.generate"),
         }
     }
 
