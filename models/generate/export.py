@@ -150,6 +150,14 @@ def export_onnx(model, quant, path):
                       do_constant_folding=True, dynamo=False)
     g = onnx.load(str(tmp))
     tmp.unlink()
+    # the exporter names outputs that are (transposed) weights by number: give them their names
+    want = output_names()
+    assert len(g.graph.output) == len(want)
+    for out, name in zip(g.graph.output, want):
+        if out.name != name:
+            for node in g.graph.node:
+                node.output[:] = [name if o == out.name else o for o in node.output]
+            out.name = name
 
     # every float matrix initializer -> int8 + scale + DequantizeLinear (found by its values)
     known = []
@@ -552,8 +560,9 @@ def main():
         "tolerance": 1e-4,
         "cases": cases,
         "greedy": {"prompt_ids": g_ids, "tokens": greedy, "stop": greedy_stop, "text": tok.decode(greedy)},
-        "sampled": dict(SAMPLED, prompt_ids=g_ids, tokens=sampled, draws=r(draws, 17), stop=sampled_stop,
-                        text=tok.decode(sampled)),
+        # each draw u = k · 2⁻⁵³ exactly: k is written as an integer (JSON readers may round decimals)
+        "sampled": dict(SAMPLED, prompt_ids=g_ids, tokens=sampled, draws=r(draws, 17),
+                        draws_53bit=[int(u * (1 << 53)) for u in draws], stop=sampled_stop, text=tok.decode(sampled)),
         "chacha8_seed_42_first_u64": first_u64,
         "induction": {"ids": rep, "period": INDUCTION_PERIOD, "scores": [
             {k: (float(f"{v:.9g}") if isinstance(v, float) else v) for k, v in s.items()} for s in scores]},

@@ -8,6 +8,7 @@
 mod digits;
 mod encoder;
 mod forecast;
+mod generate;
 mod graph;
 mod langid;
 mod langid_session;
