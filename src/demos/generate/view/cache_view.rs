@@ -119,7 +119,7 @@ pub fn cache_view(s: &GenState) -> Html {
                 <table class="gen-table" data-testid="timing-table">
                     <thead><tr><th>{ t!("generate.col_step") }</th><th>{ t!("generate.col_context") }</th><th>{ t!("generate.cached") }</th><th>{ t!("generate.full") }</th><th>{ t!("generate.col_diff") }</th></tr></thead>
                     <tbody>{ for timings.iter().enumerate().map(|(i, t)| html! {
-                        <tr><td>{ if i == 0 { t!("generate.prefill").into_owned() } else { i.to_string() } }</td><td>{ t.n }</td>
+                        <tr data-testid="timing-row" data-n={t.n.to_string()} data-cached={t.cached_ms.to_string()} data-full={t.full_ms.to_string()}><td>{ if i == 0 { t!("generate.prefill").into_owned() } else { i.to_string() } }</td><td>{ t.n }</td>
                             <td>{ format!("{:.2}", t.cached_ms) }</td><td>{ format!("{:.2}", t.full_ms) }</td><td>{ format!("{:.1e}", t.logits_diff) }</td></tr>
                     }) }</tbody>
                 </table>

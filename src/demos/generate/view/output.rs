@@ -47,11 +47,11 @@ pub fn output(s: &GenState, dispatch: &UseReducerDispatcher<GenState>) -> Html {
             </p>
             <div class="gen-tokens" data-testid="tokens" role="list" aria-label={t!("generate.tokens")} onmouseleave={hover(None)}>
                 { for g.ids[..end.min(g.ids.len())].iter().enumerate().map(|(i, &id)| html! {
-                    <span role="listitem" data-testid="token" class={classes!("gen-token", (i >= g.prompt_len).then_some("new"), (s.hover == Some(i)).then_some("hover"))}
+                    <span role="listitem" data-testid="token" data-id={id.to_string()} data-new={(i >= g.prompt_len).to_string()} class={classes!("gen-token", (i >= g.prompt_len).then_some("new"), (s.hover == Some(i)).then_some("hover"))}
                         title={format!("#{id} · {}", t!("generate.position", pos = i))} onmouseenter={hover(Some(i))}>{ token_label(vocab, id) }</span>
                 }) }
             </div>
-            <p class="muted" data-testid="step-count">{ t!("generate.shown", shown = s.shown, total = g.choices.len()) }</p>
+            <p class="muted" data-testid="step-count" data-shown={s.shown.to_string()} data-total={g.choices.len().to_string()} data-busy={s.busy.to_string()}>{ t!("generate.shown", shown = s.shown, total = g.choices.len()) }</p>
             if g.dropped_prompt > 0 {
                 <p class="note" data-testid="window-note" role="status">{ t!("generate.window_note", dropped = g.dropped_prompt, context = g.dims.context) }</p>
             }
