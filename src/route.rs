@@ -268,6 +268,38 @@ pub fn link_part_name(part: &str) -> String {
     }
 }
 
+/// Writes a step-by-step view's text and step: the text only when it fits a link
+/// ([`MAX_LINK_TEXT`]), the step only with a text (without one there is nothing to step through).
+pub fn write_text_and_step(route: &mut Route, text: &Option<String>, step: Option<usize>) {
+    let text = text
+        .clone()
+        .filter(|t| !t.trim().is_empty() && t.chars().count() <= MAX_LINK_TEXT);
+    let step = step.filter(|_| text.is_some());
+    route.set("text", text);
+    route.set("step", step.map(|s| s.to_string()));
+}
+
+/// Drops (and names in `bad`) a layer, head or step that a model of `n_layers` layers,
+/// `n_heads` heads and at most `max_steps` steps does not have (links of step-by-step views).
+pub fn fit_view(
+    (layer, head, step): (&mut Option<usize>, &mut Option<usize>, &mut Option<usize>),
+    bad: &mut Vec<&'static str>,
+    (n_layers, n_heads, max_steps): (usize, usize, usize),
+) {
+    if layer.is_some_and(|l| l >= n_layers) {
+        *layer = None;
+        bad.push("layer");
+    }
+    if head.is_some_and(|h| h >= n_heads) {
+        *head = None;
+        bad.push("head");
+    }
+    if step.is_some_and(|s| s > max_steps) {
+        *step = None;
+        bad.push("step");
+    }
+}
+
 /// Writes the what-if recipe into `route` (only what differs from the model's).
 pub fn write_what_if(route: &mut Route, w: &WhatIf) {
     route.set("scale", (!w.scale).then(|| "off".to_owned()));

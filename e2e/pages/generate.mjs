@@ -32,6 +32,11 @@ export class GeneratePage extends WalkthroughPage {
     await this.page.goto(`${this.baseUrl}#/generate${query ? `?${query}` : ""}`);
   }
 
+  /** The address bar's hash. */
+  async hash() {
+    return this.page.evaluate(() => location.hash);
+  }
+
   /** Waits until `shown` generated tokens are on screen and no step is running. */
   async waitForShown(shown, { timeout = 30_000 } = {}) {
     await this.page.waitForFunction((n) => {

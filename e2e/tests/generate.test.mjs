@@ -45,15 +45,15 @@ describe("generator", () => {
     await app.waitForShown(6);
     assert.deepEqual(await app.generatedIds(), s.tokens.slice(0, 6), "a new step continues the same draws");
     await app.page.waitForFunction(() => /[?&]step=6/.test(location.hash));
-    assert.match(await app.hash(), /seed=/.test(await app.hash()) ? /./ : /t=0.8/, "the link keeps the settings");
+    assert.match(await app.hash(), /^#\/generate\?text=/, "the link keeps the prompt (and the default settings stay out of it)");
   });
 
   it("bad input: empty prompt, clamped controls, unusable link parts — never a panic", async () => {
     const { app } = ctx;
-    await app.open("t=9&k=99999&layer=zero&seed=x");
+    await app.open("t=9&p=3&layer=zero&seed=x");
     await app.waitUntilReady();
-    assert.ok((await app.clampNotes.count()) >= 2, "temperature and top-k are clamped with a note");
-    assert.match(await app.linkProblem.textContent(), /layer/);
+    assert.ok((await app.clampNotes.count()) >= 2, "temperature and top-p are clamped with a note");
+    assert.match(await app.linkProblem.textContent(), /layer|seed/);
     await app.textInput.fill("   ");
     await app.generateButton.click();
     await app.inputMessage.waitFor();

@@ -8,7 +8,9 @@
 //! are clamped by [`Sampler::clamped`] with a note, as the controls do.
 
 use crate::maths::WhatIf;
-use crate::route::{read_what_if, write_what_if, Demo, Route, MAX_LINK_TEXT};
+use crate::route::{
+    fit_view, read_what_if, write_text_and_step, write_what_if, Demo, Route, MAX_LINK_TEXT,
+};
 
 use super::heads::SortBy;
 use super::sampling::Sampler;
@@ -122,30 +124,18 @@ impl GenerateLink {
 
     /// Drops (and names in `bad`) a layer, head or step the model does not have.
     pub fn fit(&mut self, n_layers: usize, n_heads: usize, max_steps: usize) {
-        if self.layer.is_some_and(|l| l >= n_layers) {
-            self.layer = None;
-            self.bad.push("layer");
-        }
-        if self.head.is_some_and(|h| h >= n_heads) {
-            self.head = None;
-            self.bad.push("head");
-        }
-        if self.step.is_some_and(|s| s > max_steps) {
-            self.step = None;
-            self.bad.push("step");
-        }
+        fit_view(
+            (&mut self.layer, &mut self.head, &mut self.step),
+            &mut self.bad,
+            (n_layers, n_heads, max_steps),
+        );
     }
 
     pub fn write(&self) -> Route {
         let mut route = Route::of(Demo::Generate);
-        let text = self
-            .text
-            .clone()
-            .filter(|t| !t.trim().is_empty() && t.chars().count() <= MAX_LINK_TEXT);
-        let step = self.step.filter(|_| text.is_some());
+        write_text_and_step(&mut route, &self.text, self.step);
         let d = Sampler::default();
         let s = &self.sampler;
-        route.set("text", text);
         route.set(
             "t",
             (s.temperature != d.temperature).then(|| s.temperature.to_string()),
@@ -153,7 +143,6 @@ impl GenerateLink {
         route.set("k", (s.top_k != d.top_k).then(|| s.top_k.to_string()));
         route.set("p", (s.top_p != d.top_p).then(|| s.top_p.to_string()));
         route.set("seed", (s.seed != d.seed).then(|| s.seed.to_string()));
-        route.set("step", step.map(|s| s.to_string()));
         route.set("layer", self.layer.map(|l| (l + 1).to_string()));
         route.set("head", self.head.map(|h| (h + 1).to_string()));
         route.set(

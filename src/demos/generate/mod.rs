@@ -28,7 +28,7 @@ use std::collections::BTreeMap;
 use rust_i18n::t;
 use serde::Deserialize;
 
-use crate::demos::translate::FileInfo;
+use crate::demos::translate::{versioned_url, FileInfo};
 use crate::protocol::{InputSpec, Tensor};
 use cache::{KvCache, LayerCache, Shapes};
 use sampling::{choose, Choice, Draws, SampleError, Sampler};
@@ -163,12 +163,7 @@ impl GenerateManifest {
 
     /// `models/generate/<file>?v=<first 12 hex digits of its sha256>`: a versioned cache key.
     pub fn url(&self, file: &str) -> String {
-        let version: String = self
-            .files
-            .get(file)
-            .map(|f| f.sha256.chars().take(12).collect())
-            .unwrap_or_default();
-        format!("{MODEL_DIR}{file}?v={version}")
+        versioned_url(MODEL_DIR, &self.files, file)
     }
 
     pub fn download_bytes(&self) -> u64 {

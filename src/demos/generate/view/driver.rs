@@ -7,12 +7,12 @@
 
 use std::rc::Rc;
 
-use gloo::timers::callback::Timeout;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 use yew_agent::prelude::*;
 
-use super::state::{Action, FullRun, GenState, Message, Mode, Params, Timing};
+use super::state::{Action, FullRun, GenState, Message, Params, Timing};
+use crate::decoding::Drive;
 use crate::demos::generate::heads::{head_score, HeadScore};
 use crate::demos::generate::steps::{max_abs_diff, LayerWeights};
 use crate::demos::generate::{
@@ -24,6 +24,7 @@ use crate::demos::translate::vocab_from_tokenizer_json;
 use crate::maths::Matrix;
 use crate::protocol::Tensor;
 use crate::ui::fetch::fetch_bytes_cached;
+use crate::ui::stepping::use_drive;
 use crate::ui::worker_client::{encode, infer, Runner};
 use crate::worker::AttentionWorker;
 
@@ -138,7 +139,8 @@ async fn start(
     text: String,
     sampler: crate::demos::generate::sampling::Sampler,
 ) {
-    let ids = if text.is_empty() {
+    // White space alone is no prompt (byte-level BPE would happily encode it).
+    let ids = if text.trim().is_empty() {
         Ok(Vec::new())
     } else {
         encode(&runner, GRAPH_KEY, &text).await.map(|e| e.ids)
@@ -269,48 +271,29 @@ pub fn use_generator(state: &UseReducerHandle<GenState>) -> Callback<String> {
         });
     }
     {
-        let deps = (
-            state.mode,
-            state.busy,
-            state.shown,
-            state.computed(),
-            state.finished(),
-            state.run,
-            state.generation.is_some(),
-        );
-        let (runner, dispatch, state) = (runner.clone(), dispatch.clone(), state.clone());
-        use_effect_with(
-            deps,
-            move |&(mode, busy, shown, computed, finished, run, started)| {
-                let mut timer = None;
-                let go = {
-                    let dispatch = dispatch.clone();
-                    move || {
-                        if let (Some(g), Some(m)) =
-                            (state.generation.clone(), state.manifest.clone())
-                        {
-                            dispatch.dispatch(Action::StepStarted);
-                            spawn_local(step(runner, dispatch, run, m, g));
-                        }
-                    }
-                };
-                if !busy && started {
-                    match mode {
-                        Mode::Single | Mode::All | Mode::Restore(_)
-                            if shown >= computed && !finished =>
-                        {
-                            go()
-                        }
-                        Mode::Play if shown < computed => {
-                            let d = dispatch.clone();
-                            timer = Some(Timeout::new(PLAY_MS, move || d.dispatch(Action::Tick)));
-                        }
-                        Mode::Play if !finished => timer = Some(Timeout::new(PLAY_MS, go)),
-                        _ => {}
-                    }
+        let drive = Drive {
+            mode: state.mode,
+            busy: state.busy,
+            shown: state.shown,
+            computed: state.computed(),
+            finished: state.finished() || state.generation.is_none(),
+            run: state.run,
+        };
+        let (dispatch, state) = (dispatch.clone(), state.clone());
+        let step_now = {
+            let dispatch = dispatch.clone();
+            Callback::from(move |()| {
+                if let (Some(g), Some(m)) = (state.generation.clone(), state.manifest.clone()) {
+                    dispatch.dispatch(Action::StepStarted);
+                    spawn_local(step(runner.clone(), dispatch.clone(), state.run, m, g));
                 }
-                move || drop(timer)
-            },
+            })
+        };
+        use_drive(
+            drive,
+            PLAY_MS,
+            step_now,
+            Callback::from(move |()| dispatch.dispatch(Action::Tick)),
         );
     }
     begin

@@ -16,19 +16,7 @@ use crate::demos::generate::{GenerateManifest, Generation, PromptError};
 use crate::maths::Matrix;
 use crate::ui::model::{ModelStatus, ModelSummary};
 
-/// Who is driving the generation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Idle,
-    /// One step was asked for.
-    Single,
-    /// A step every `PLAY_MS`.
-    Play,
-    /// Every remaining step, as fast as the model goes.
-    All,
-    /// Opening a link: every step up to this many, then wait.
-    Restore(usize),
-}
+pub use crate::decoding::Mode;
 
 /// The constant tensors the steps are recomputed with.
 #[derive(Debug, Clone, PartialEq)]
@@ -242,6 +230,10 @@ impl Reducible for GenState {
                 s.vocab = Some(vocab);
                 s.params = Some(params);
                 s.heads = Some(heads);
+                // A link without a prompt has nothing to restore: the view is settled now.
+                if s.text.trim().is_empty() {
+                    s.link = None;
+                }
             }
             Action::SetText(t) => s.text = t,
             Action::SetSampler(x) => s.sampler = x,
