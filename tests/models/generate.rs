@@ -219,15 +219,9 @@ fn cached_decode_equals_full_recompute() {
     assert!(d <= 1e-4, "cached vs full logits {d}");
     let (kc, _) = read_cache(&out, &dims).expect("cache");
     let (kf, _) = read_cache(&full, &dims).expect("cache");
-    for l in 0..m.n_layers {
-        assert!(
-            max_abs_diff(&kc[l].key, &kf[l].key) <= 1e-4,
-            "layer {l} keys"
-        );
-        assert!(
-            max_abs_diff(&kc[l].value, &kf[l].value) <= 1e-4,
-            "layer {l} values"
-        );
+    for (l, (c, f)) in kc.iter().zip(&kf).enumerate() {
+        assert!(max_abs_diff(&c.key, &f.key) <= 1e-4, "layer {l} keys");
+        assert!(max_abs_diff(&c.value, &f.value) <= 1e-4, "layer {l} values");
     }
     // the cached step's newest attention row is the full map's last row
     let (_, total, w_cached) = read_weights(&out, 0, m.n_heads).expect("weights");
@@ -339,7 +333,7 @@ fn our_rope_steps_agree_with_the_model() {
     let mat = |t: &[Tensor], name: &str, r: usize| {
         Matrix::from_vec(r, d, f32s(t, name).to_vec()).expect("matrix")
     };
-    for l in 0..m.n_layers {
+    for (l, layer_cache) in cache.iter().enumerate() {
         let w = LayerWeights {
             w_q: mat(&params, &param_name(l, "w_q"), d),
             w_k: mat(&params, &param_name(l, "w_k"), d),
@@ -360,8 +354,8 @@ fn our_rope_steps_agree_with_the_model() {
                 };
                 let st = head_steps(&x, &w, focus).expect("steps");
                 let size = n * m.d_k;
-                let k = &cache[l].key[head * size..(head + 1) * size];
-                let v = &cache[l].value[head * size..(head + 1) * size];
+                let k = &layer_cache.key[head * size..(head + 1) * size];
+                let v = &layer_cache.value[head * size..(head + 1) * size];
                 assert!(max_abs_diff(st.k.data(), k) <= 1e-4, "L{l}H{head} keys");
                 assert!(max_abs_diff(st.v.data(), v) <= 1e-4, "L{l}H{head} values");
                 let row = &weights[(head * n + t) * n..(head * n + t + 1) * n];
