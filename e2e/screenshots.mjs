@@ -16,6 +16,7 @@ import { TranslatePage } from "./pages/translate.mjs";
 import { RecommendPage } from "./pages/recommend.mjs";
 import { CostPage } from "./pages/cost.mjs";
 import { ExplainPanel } from "./pages/explain.mjs";
+import { GeneratePage } from "./pages/generate.mjs";
 
 const SENTENCE = "The cat sat on the mat because it was warm.";
 const ONLY = (process.env.ONLY ?? "").split(",").filter(Boolean);
@@ -154,6 +155,20 @@ try {
       await panel.waitForRunAfter(0, { timeout: 60_000 });
       await panel.root.screenshot({ path: new URL(`${label}-explain-digits.png`, outDir).pathname });
       console.log(`wrote e2e/artifacts/${label}-explain-digits.png`);
+    }
+    // Generator (#/generate): a seeded sampled continuation stepped to token 12, then the steps.
+    if (wanted("generate")) {
+      const gen = new GeneratePage(app.page, site.url);
+      await gen.open(`text=${encodeURIComponent("ROMEO:\nBut soft, what light")}&step=12&layer=2&head=1`);
+      await gen.waitUntilReady();
+      await gen.waitForShown(12);
+      await shoot(app.page, `${label}-generate.png`);
+      await gen.open(`text=${encodeURIComponent("JULIET:\nO Romeo, Romeo! wherefore art thou Romeo?")}&t=0&step=30`);
+      await gen.page.reload();
+      await gen.waitUntilReady();
+      await gen.waitForShown(30);
+      await app.page.locator('[data-testid="steps"]').scrollIntoViewIfNeeded();
+      await shoot(app.page, `${label}-generate-greedy.png`);
     }
     try {
       app.assertHealthy();

@@ -12,6 +12,7 @@
 // The interface's sentences in English and Chinese (locales/*.yml); see [`i18n`].
 rust_i18n::i18n!("locales", fallback = "en");
 
+pub mod decoding;
 pub mod demos;
 pub mod explain;
 pub mod export;

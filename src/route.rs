@@ -25,6 +25,8 @@ pub enum Demo {
     Forecast,
     /// A tiny vision transformer over a drawn digit.
     Digits,
+    /// A GPT-style decoder writing text: sampling, KV cache, induction heads.
+    Generate,
     /// The cost of attention, measured: full, tiled, sparse, low-rank and linear.
     Cost,
 }
@@ -37,6 +39,7 @@ impl Demo {
         Demo::Recommend,
         Demo::Forecast,
         Demo::Digits,
+        Demo::Generate,
         Demo::Cost,
     ];
 
@@ -49,6 +52,7 @@ impl Demo {
             Demo::Recommend => "recommend",
             Demo::Forecast => "forecast",
             Demo::Digits => "digits",
+            Demo::Generate => "generate",
             Demo::Cost => "cost",
         }
     }
@@ -62,6 +66,7 @@ impl Demo {
             Demo::Recommend => t!("nav.recommend"),
             Demo::Forecast => t!("nav.forecast"),
             Demo::Digits => t!("nav.digits"),
+            Demo::Generate => t!("nav.generate"),
             Demo::Cost => t!("nav.cost"),
         }
     }
@@ -265,6 +270,38 @@ pub fn link_part_name(part: &str) -> String {
         t!(format!("link.part.{part}")).into_owned()
     } else {
         part.to_owned()
+    }
+}
+
+/// Writes a step-by-step view's text and step: the text only when it fits a link
+/// ([`MAX_LINK_TEXT`]), the step only with a text (without one there is nothing to step through).
+pub fn write_text_and_step(route: &mut Route, text: &Option<String>, step: Option<usize>) {
+    let text = text
+        .clone()
+        .filter(|t| !t.trim().is_empty() && t.chars().count() <= MAX_LINK_TEXT);
+    let step = step.filter(|_| text.is_some());
+    route.set("text", text);
+    route.set("step", step.map(|s| s.to_string()));
+}
+
+/// Drops (and names in `bad`) a layer, head or step that a model of `n_layers` layers,
+/// `n_heads` heads and at most `max_steps` steps does not have (links of step-by-step views).
+pub fn fit_view(
+    (layer, head, step): (&mut Option<usize>, &mut Option<usize>, &mut Option<usize>),
+    bad: &mut Vec<&'static str>,
+    (n_layers, n_heads, max_steps): (usize, usize, usize),
+) {
+    if layer.is_some_and(|l| l >= n_layers) {
+        *layer = None;
+        bad.push("layer");
+    }
+    if head.is_some_and(|h| h >= n_heads) {
+        *head = None;
+        bad.push("head");
+    }
+    if step.is_some_and(|s| s > max_steps) {
+        *step = None;
+        bad.push("step");
     }
 }
 

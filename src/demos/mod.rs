@@ -6,6 +6,7 @@ pub mod cost;
 pub mod digits;
 pub mod encoder;
 pub mod forecast;
+pub mod generate;
 pub mod recommend;
 pub mod translate;
 pub mod walkthrough;

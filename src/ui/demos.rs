@@ -43,6 +43,7 @@ pub fn DemoView(props: &DemoViewProps) -> Html {
         Demo::Recommend => html! { <crate::demos::recommend::view::RecommendDemo /> },
         Demo::Forecast => html! { <crate::demos::forecast::view::ForecastDemo /> },
         Demo::Digits => html! { <crate::demos::digits::view::DigitsDemo /> },
+        Demo::Generate => html! { <crate::demos::generate::view::GenerateDemo /> },
         Demo::Cost => html! { <crate::demos::cost::view::CostDemo /> },
     }
 }

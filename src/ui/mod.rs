@@ -12,6 +12,7 @@ pub mod model;
 mod panic;
 pub mod permalink;
 pub mod step_keys;
+pub mod stepping;
 pub mod worker_client;
 
 pub use app::App;

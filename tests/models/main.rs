@@ -10,6 +10,7 @@ mod digits;
 mod encoder;
 mod explain;
 mod forecast;
+mod generate;
 mod graph;
 mod langid;
 mod langid_session;

@@ -7,7 +7,9 @@
 //! manifest is known. Every unusable value falls back to its default and is named in `bad`.
 
 use crate::maths::WhatIf;
-use crate::route::{read_what_if, write_what_if, Demo, Route, MAX_LINK_TEXT};
+use crate::route::{
+    fit_view, read_what_if, write_text_and_step, write_what_if, Demo, Route, MAX_LINK_TEXT,
+};
 
 /// The parts of a translation link, 0-based where the link is 1-based.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,31 +71,18 @@ impl TranslateLink {
 
     /// Drops (and names in `bad`) a layer, head or step the model does not have.
     pub fn fit(&mut self, n_layers: usize, n_heads: usize, max_steps: usize) {
-        if self.layer.is_some_and(|l| l >= n_layers) {
-            self.layer = None;
-            self.bad.push("layer");
-        }
-        if self.head.is_some_and(|h| h >= n_heads) {
-            self.head = None;
-            self.bad.push("head");
-        }
-        if self.step.is_some_and(|s| s > max_steps) {
-            self.step = None;
-            self.bad.push("step");
-        }
+        fit_view(
+            (&mut self.layer, &mut self.head, &mut self.step),
+            &mut self.bad,
+            (n_layers, n_heads, max_steps),
+        );
     }
 
     /// The hash for this view (text left out when longer than [`MAX_LINK_TEXT`]; a step only
     /// with a text).
     pub fn write(&self) -> Route {
         let mut route = Route::of(Demo::Translate);
-        let text = self
-            .text
-            .clone()
-            .filter(|t| !t.trim().is_empty() && t.chars().count() <= MAX_LINK_TEXT);
-        let step = self.step.filter(|_| text.is_some());
-        route.set("text", text);
-        route.set("step", step.map(|s| s.to_string()));
+        write_text_and_step(&mut route, &self.text, self.step);
         route.set("layer", self.layer.map(|l| (l + 1).to_string()));
         route.set("head", self.head.map(|h| (h + 1).to_string()));
         write_what_if(&mut route, &self.whatif);

@@ -61,6 +61,20 @@ pub struct FileInfo {
     pub sha256: String,
 }
 
+/// `<dir><file>?v=<first 12 hex digits of its sha256>`: a URL that changes with the file, so a
+/// cached copy is never stale.
+pub fn versioned_url(
+    dir: &str,
+    files: &std::collections::BTreeMap<String, FileInfo>,
+    file: &str,
+) -> String {
+    let version: String = files
+        .get(file)
+        .map(|f| f.sha256.chars().take(12).collect())
+        .unwrap_or_default();
+    format!("{dir}{file}?v={version}")
+}
+
 /// One of the held-out scores written at export.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Score {
@@ -136,12 +150,7 @@ impl TranslateManifest {
 
     /// `models/translate/<file>?v=<first 12 hex digits of its sha256>`: a versioned cache key.
     pub fn url(&self, file: &str) -> String {
-        let version: String = self
-            .files
-            .get(file)
-            .map(|f| f.sha256.chars().take(12).collect())
-            .unwrap_or_default();
-        format!("{MODEL_DIR}{file}?v={version}")
+        versioned_url(MODEL_DIR, &self.files, file)
     }
 
     /// Bytes the page downloads (both graphs and the tokenizer).

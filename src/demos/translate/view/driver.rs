@@ -4,18 +4,19 @@
 
 use std::rc::Rc;
 
-use gloo::timers::callback::Timeout;
 use rust_i18n::t;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 use yew_agent::prelude::*;
 
-use super::state::{Action, Message, Mode, Source, TrState};
+use super::state::{Action, Message, Source, TrState};
+use crate::decoding::Drive;
 use crate::demos::translate::{
     decoder_inputs, decoder_outputs, encoder_inputs, Decoding, Step, DECODER_KEY, ENCODER_KEY,
     MEMORY,
 };
 use crate::protocol::{ModelError, Tensor};
+use crate::ui::stepping::use_drive;
 use crate::ui::worker_client::{encode, infer, Runner};
 use crate::worker::AttentionWorker;
 
@@ -135,48 +136,35 @@ pub fn use_decoder(state: &UseReducerHandle<TrState>) -> Callback<String> {
     }
     {
         // Drive the decoder: one step for Single/All, a timed step for Play.
-        let deps = (
-            state.mode,
-            state.busy,
-            state.shown,
-            state.computed(),
-            state.finished(),
-            state.run,
-        );
-        let (runner, dispatch, state) = (runner.clone(), dispatch.clone(), state.clone());
-        use_effect_with(
-            deps,
-            move |&(mode, busy, shown, computed, finished, run)| {
-                let mut timer = None;
-                let go = {
-                    let dispatch = dispatch.clone();
-                    move || {
-                        if let (Some(d), Some(src)) = (state.decoding.clone(), state.source.clone())
-                        {
-                            dispatch.dispatch(Action::StepStarted);
-                            spawn_local(step(runner, dispatch, run, d, src.memory.clone()));
-                        }
-                    }
-                };
-                if !busy {
-                    match mode {
-                        Mode::Single | Mode::All | Mode::Restore(_)
-                            if shown >= computed && !finished =>
-                        {
-                            go()
-                        }
-                        Mode::Play if shown < computed => {
-                            let d = dispatch.clone();
-                            timer = Some(Timeout::new(PLAY_MS, move || d.dispatch(Action::Tick)));
-                        }
-                        Mode::Play if !finished => {
-                            timer = Some(Timeout::new(PLAY_MS, go));
-                        }
-                        _ => {}
-                    }
+        let drive = Drive {
+            mode: state.mode,
+            busy: state.busy,
+            shown: state.shown,
+            computed: state.computed(),
+            finished: state.finished(),
+            run: state.run,
+        };
+        let (dispatch, state) = (dispatch.clone(), state.clone());
+        let step_now = {
+            let dispatch = dispatch.clone();
+            Callback::from(move |()| {
+                if let (Some(d), Some(src)) = (state.decoding.clone(), state.source.clone()) {
+                    dispatch.dispatch(Action::StepStarted);
+                    spawn_local(step(
+                        runner.clone(),
+                        dispatch.clone(),
+                        state.run,
+                        d,
+                        src.memory.clone(),
+                    ));
                 }
-                move || drop(timer)
-            },
+            })
+        };
+        use_drive(
+            drive,
+            PLAY_MS,
+            step_now,
+            Callback::from(move |()| dispatch.dispatch(Action::Tick)),
         );
     }
     begin

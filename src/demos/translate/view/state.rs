@@ -13,20 +13,7 @@ use crate::demos::translate::{Decoding, Step, TranslateManifest, View};
 use crate::protocol::{Encoded, Tensor};
 use crate::ui::model::{ModelStatus, ModelSummary};
 
-/// Who is driving the decoder.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// Waiting for the user.
-    Idle,
-    /// One step was asked for.
-    Single,
-    /// A step every `PLAY_MS`.
-    Play,
-    /// Every remaining step, as fast as the model goes.
-    All,
-    /// Opening a link: every step up to this many, then wait.
-    Restore(usize),
-}
+pub use crate::decoding::Mode;
 
 /// The tokenized source and the encoder's output for it.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,0 +1,75 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { GOLDEN, useGenerate } from "../pages/generate.mjs";
+
+const prompt = encodeURIComponent(GOLDEN.cases[0].prompt);
+
+describe("generator", () => {
+  const ctx = useGenerate();
+
+  it("a greedy link writes PyTorch's greedy tokens, with candidates, causal attention and the cache", async () => {
+    const { app } = ctx;
+    await app.open(`text=${prompt}&t=0&step=6`);
+    await app.waitUntilReady();
+    await app.waitForShown(6);
+    assert.deepEqual(await app.generatedIds(), GOLDEN.greedy.tokens.slice(0, 6));
+    const first = app.candidates.first();
+    assert.match(await first.getAttribute("class"), /chosen/, "greedy takes the most likely token");
+    assert.equal(await app.draw.count(), 0, "no draw when greedy");
+    // the causal matrix of the query that chose token 6: its masked cells are hatched
+    const n = Number(await app.causal.getAttribute("data-n"));
+    assert.equal(n, GOLDEN.cases[0].ids.length + 5);
+    assert.equal(await app.causal.locator("rect.masked").count(), (n * (n - 1)) / 2);
+    assert.equal(await app.strips.count(), 4 * 5, "every layer and head, and each layer's mean");
+    assert.equal(Number(await app.kvCache.getAttribute("data-rows")), n);
+    assert.ok(Number(await app.cacheCheck.getAttribute("data-max-diff")) <= 1e-4, "cached = full recompute");
+    assert.equal(await app.page.locator('[data-testid="agreement"]').getAttribute("data-ok"), "true");
+    assert.ok((await app.headRows.count()) === 16);
+  });
+
+  it("a seeded sampled link reproduces the golden draws and tokens; ← → step through them", async () => {
+    const { app } = ctx;
+    const s = GOLDEN.sampled;
+    await app.open(`text=${prompt}&t=${s.temperature}&k=${s.top_k}&p=${s.top_p}&seed=${s.seed}&step=5`);
+    await app.waitUntilReady();
+    await app.waitForShown(5);
+    assert.deepEqual(await app.generatedIds(), s.tokens.slice(0, 5));
+    const u = Number((await app.draw.textContent()).replace(/[^0-9.]/g, ""));
+    assert.ok(Math.abs(u - s.draws[4]) < 1e-6, `draw ${u} vs ${s.draws[4]}`);
+    await app.page.locator("body").click({ position: { x: 2, y: 2 } });
+    await app.page.keyboard.press("ArrowLeft");
+    await app.waitForShown(4);
+    await app.page.keyboard.press("ArrowRight");
+    await app.waitForShown(5);
+    await app.page.keyboard.press("ArrowRight");
+    await app.waitForShown(6);
+    assert.deepEqual(await app.generatedIds(), s.tokens.slice(0, 6), "a new step continues the same draws");
+    await app.page.waitForFunction(() => /[?&]step=6/.test(location.hash));
+    assert.match(await app.hash(), /^#\/generate\?text=/, "the link keeps the prompt (and the default settings stay out of it)");
+  });
+
+  it("bad input: empty prompt, clamped controls, unusable link parts — never a panic", async () => {
+    const { app } = ctx;
+    await app.open("t=9&p=3&layer=zero&seed=x");
+    await app.waitUntilReady();
+    assert.ok((await app.clampNotes.count()) >= 2, "temperature and top-p are clamped with a note");
+    assert.match(await app.linkProblem.textContent(), /layer|seed/);
+    await app.textInput.fill("   ");
+    await app.generateButton.click();
+    await app.inputMessage.waitFor();
+    assert.equal(await app.textInput.inputValue(), "   ", "the typed prompt is kept");
+    await app.textInput.fill("O".repeat(2000));
+    await app.generateButton.click();
+    await app.windowNote.waitFor({ timeout: 30_000 });
+  });
+
+  it("the head table sorts by any column", async () => {
+    const { app } = ctx;
+    await app.open();
+    await app.waitUntilReady();
+    await app.page.locator('[data-testid="sort"][data-sort="sink"]').click();
+    const sinks = await app.headRows.evaluateAll((rows) => rows.map((r) => Number(r.children[3].textContent)));
+    assert.deepEqual(sinks, [...sinks].sort((a, b) => b - a));
+    await app.page.waitForFunction(() => /sort=sink/.test(location.hash));
+  });
+});
