@@ -32,7 +32,7 @@ pub enum Demo {
 }
 
 impl Demo {
-    pub const ALL: [Demo; 7] = [
+    pub const ALL: [Demo; 8] = [
         Demo::Walkthrough,
         Demo::Encoder,
         Demo::Translate,
