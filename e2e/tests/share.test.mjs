@@ -4,7 +4,7 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { useWalkthrough } from "../support.mjs";
+import { DESKTOP, PHONE, useWalkthrough } from "../support.mjs";
 import { DigitsPage } from "../pages/digits.mjs";
 import { AXE_SCRIPT, seriousViolations } from "../axe.mjs";
 
@@ -161,6 +161,11 @@ describe("Share and embed in Chinese", () => {
     await s.status.filter({ hasText: "链接已复制" }).waitFor();
     await s.embedToggle.click();
     assert.match(await s.snippet.inputValue(), /title="注意力游乐场：图像块"/);
+    // On a phone the popover stays on the screen.
+    await page.setViewportSize(PHONE);
+    const box = await s.panel.boundingBox();
+    assert.ok(box.x >= 0 && box.x + box.width <= PHONE.width, `popover at ${box.x}…${box.x + box.width} px`);
+    await page.setViewportSize(DESKTOP);
 
     // The embedded digits view, in Chinese, follows a picked test image.
     await page.goto(`${ctx.site.url}#/digits?test=49&embed=1`);
