@@ -87,6 +87,14 @@ const VIEWS = [
     result: `!!document.querySelector('[data-testid="example"][aria-pressed="true"]:nth-of-type(4)') && !!document.querySelector('[data-testid="prediction"]')`,
   },
   {
+    name: "generate",
+    // A link with a prompt and a step generates that far; one Step more is the input.
+    hash: `#/generate?text=${encodeURIComponent("ROMEO:\nBut soft")}&t=0&step=3`,
+    ready: `${READY} && document.querySelector('[data-testid="step-count"]')?.dataset.shown === "3" && document.querySelector('[data-testid="step-count"]')?.dataset.busy === "false"`,
+    input: clickOn('[data-testid="step-button"]'),
+    result: `document.querySelector('[data-testid="step-count"]')?.dataset.shown === "4"`,
+  },
+  {
     name: "cost",
     // No model to wait for: the measurements run in the worker on random Q, K, V.
     hash: "#/cost?n=256&d=32",
