@@ -6,6 +6,8 @@ use std::rc::Rc;
 use rust_i18n::t;
 use yew::prelude::*;
 
+use crate::ui::components::scroll_box;
+
 use super::toggle_element;
 use crate::explain::{Importance, Measure, Subject};
 use crate::export::ExportContext;
@@ -81,7 +83,7 @@ pub(super) fn bars(
                     { for (0..heads).map(|h| html! { <option value={(h + 2).to_string()} selected={chosen == Some(h)}>{ t!("explain.col.head", h = h + 1) }</option> }) }
                 </select>
             </label>
-            <div class="explain-scroll">
+            { scroll_box("explain-scroll", t!("explain.bars_label"), html! {
             <svg ref={svg.clone()} class="explain-bars" data-testid="explain-bars" role="img"
                 aria-label={t!("explain.bars_label")} viewBox={format!("0 0 {width} {height}")} width={width.to_string()}>
                 { for series.iter().enumerate().map(|(s, (name, _, _))| html! {
@@ -98,7 +100,7 @@ pub(super) fn bars(
                     }
                 }) }
             </svg>
-            </div>
+            }) }
             <MatrixTools name="explain-importance" label={t!("explain.bars_label").into_owned()}
                 matrix={Rc::new(matrix)} rows={Rc::new(subject.labels.clone())} cols={Some(Rc::new(cols))}
                 export={export} svg={svg} />
