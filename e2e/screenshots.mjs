@@ -17,6 +17,7 @@ import { RecommendPage } from "./pages/recommend.mjs";
 import { CostPage } from "./pages/cost.mjs";
 import { ExplainPanel } from "./pages/explain.mjs";
 import { GeneratePage } from "./pages/generate.mjs";
+import { LearnPage } from "./pages/learn.mjs";
 
 const SENTENCE = "The cat sat on the mat because it was warm.";
 const ONLY = (process.env.ONLY ?? "").split(",").filter(Boolean);
@@ -169,6 +170,25 @@ try {
       await gen.waitForShown(30);
       await app.page.locator('[data-testid="steps"]').scrollIntoViewIfNeeded();
       await shoot(app.page, `${label}-generate-greedy.png`);
+    }
+    // Learn (#/learn): a lesson with a wrong answer and the worked solution, the masks lesson,
+    // the softmax lesson's tables, and a worksheet.
+    if (wanted("learn")) {
+      const learn = new LearnPage(app.page, site.url);
+      const text = encodeURIComponent(SENTENCE);
+      await learn.open(`lesson=dot&text=${text}`);
+      await learn.answer("dot.score", "1");
+      await learn.exercise("dot.score").solutionButton.click();
+      await shoot(app.page, `${label}-learn-dot.png`);
+      await learn.open(`lesson=softmax&text=${text}`);
+      await shoot(app.page, `${label}-learn-softmax.png`);
+      await learn.open(`lesson=masks&text=${text}`);
+      await shoot(app.page, `${label}-learn-masks.png`);
+      await learn.open(`sheet=positions.value,values.context,cost.fixed&text=${text}`);
+      await shoot(app.page, `${label}-learn-sheet.png`);
+      await app.page.emulateMedia({ media: "print" });
+      await shoot(app.page, `${label}-learn-sheet-print.png`);
+      await app.page.emulateMedia({ media: "screen" });
     }
     try {
       app.assertHealthy();

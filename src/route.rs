@@ -13,6 +13,8 @@ use crate::maths::{MaskChoice, Selection, WhatIf};
 /// The demos, in the order the navigation lists them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Demo {
+    /// A guided path of lessons with exercises checked against the model.
+    Learn,
     /// Self-attention step by step on the language identifier.
     Walkthrough,
     /// all-MiniLM-L6-v2: every layer and head.
@@ -32,7 +34,8 @@ pub enum Demo {
 }
 
 impl Demo {
-    pub const ALL: [Demo; 8] = [
+    pub const ALL: [Demo; 9] = [
+        Demo::Learn,
         Demo::Walkthrough,
         Demo::Encoder,
         Demo::Translate,
@@ -46,6 +49,7 @@ impl Demo {
     /// The path segment in the hash.
     pub fn slug(self) -> &'static str {
         match self {
+            Demo::Learn => "learn",
             Demo::Walkthrough => "walkthrough",
             Demo::Encoder => "encoder",
             Demo::Translate => "translate",
@@ -60,6 +64,7 @@ impl Demo {
     /// The short name in the navigation, in the reader's language.
     pub fn label(self) -> std::borrow::Cow<'static, str> {
         match self {
+            Demo::Learn => t!("nav.learn"),
             Demo::Walkthrough => t!("nav.walkthrough"),
             Demo::Encoder => t!("nav.encoder"),
             Demo::Translate => t!("nav.translate"),
@@ -252,7 +257,7 @@ fn join_list(items: &[String]) -> String {
 }
 
 /// The link parameters that have a name of their own in `locales` (`link.part.<name>`).
-pub const NAMED_PARTS: [&str; 9] = [
+pub const NAMED_PARTS: [&str; 11] = [
     "text",
     "step",
     "layer",
@@ -262,6 +267,8 @@ pub const NAMED_PARTS: [&str; 9] = [
     "temperature",
     "attention",
     "mask",
+    "lesson",
+    "sheet",
 ];
 
 /// A link parameter's name in the reader's language (unknown names are shown as they are).

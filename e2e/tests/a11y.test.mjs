@@ -18,6 +18,7 @@ import { ForecastPage } from "../pages/forecast.mjs";
 import { DigitsPage, SHAPES } from "../pages/digits.mjs";
 import { CostPage } from "../pages/cost.mjs";
 import { ExplainPanel } from "../pages/explain.mjs";
+import { LearnPage } from "../pages/learn.mjs";
 
 const LANGS = ["en", "zh-CN"];
 const WIDTHS = [["desktop", DESKTOP], ["phone", PHONE]];
@@ -122,6 +123,32 @@ export const STATES = [
     },
   },
   {
+    name: "learn: a lesson with a wrong answer and its worked solution",
+    show: async ({ learn }) => {
+      await learn.open("lesson=dot&text=The%20cat%20sat.");
+      await learn.answer("dot.score", "1");
+      await learn.exercise("dot.score").solutionButton.click();
+    },
+  },
+  { name: "learn: the masks lesson", show: async ({ learn }) => learn.path.locator('a[data-lesson="masks"]').click() },
+  {
+    name: "learn: the last lesson's attribution panel, and the teacher's panel",
+    show: async ({ learn }) => {
+      await learn.path.locator('a[data-lesson="limits"]').click();
+      const panel = new ExplainPanel(learn.page);
+      await panel.open();
+      await panel.waitForRunAfter(0);
+      await learn.teacher.locator("summary").click();
+    },
+  },
+  {
+    name: "learn: a worksheet, one answer not a number",
+    show: async ({ learn }) => {
+      await learn.open("sheet=softmax.weight,heads.most,cost.fixed&text=The%20cat%20sat.");
+      await learn.answer("cost.fixed", "abc");
+    },
+  },
+  {
     name: "the Share popover with the embed code",
     show: async ({ walkthrough: { page } }) => {
       await page.getByTestId("share").click();
@@ -147,6 +174,7 @@ describe("accessibility (axe-core, WCAG 2.1 AA)", () => {
       forecast: new ForecastPage(page, ctx.site.url),
       digits: new DigitsPage(page, ctx.site.url),
       cost: new CostPage(page, ctx.site.url),
+      learn: new LearnPage(page, ctx.site.url),
     };
     const findings = [];
     let audits = 0;

@@ -7,6 +7,7 @@ pub mod digits;
 pub mod encoder;
 pub mod forecast;
 pub mod generate;
+pub mod learn;
 pub mod recommend;
 pub mod translate;
 pub mod walkthrough;

@@ -37,6 +37,7 @@ pub struct DemoViewProps {
 #[component]
 pub fn DemoView(props: &DemoViewProps) -> Html {
     match props.demo {
+        Demo::Learn => html! { <crate::demos::learn::view::LearnDemo /> },
         Demo::Walkthrough => html! { <crate::demos::walkthrough::view::WalkthroughDemo /> },
         Demo::Encoder => html! { <crate::demos::encoder::view::EncoderDemo /> },
         Demo::Translate => html! { <crate::demos::translate::view::TranslateDemo /> },

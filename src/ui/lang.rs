@@ -12,7 +12,7 @@ const STORAGE_KEY: &str = "attention-playground.lang";
 /// The page's `localStorage`, when the browser lets it have one: a private window, or a page
 /// embedded in another site's (`embed=1` in an `<iframe>`) with third-party storage blocked,
 /// refuses it, and gloo's `LocalStorage` would then throw and stop the page.
-fn storage() -> Option<web_sys::Storage> {
+pub(crate) fn storage() -> Option<web_sys::Storage> {
     gloo::utils::window().local_storage().ok().flatten()
 }
 

@@ -14,16 +14,16 @@ use crate::langid_session::Session;
 const MODEL_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/langid");
 
 #[derive(Deserialize)]
-struct Golden {
-    tolerance: f32,
-    cases: Vec<Case>,
+pub(crate) struct Golden {
+    pub tolerance: f32,
+    pub cases: Vec<Case>,
     /// The model's weights (`layer{l}.w_q`, …): the same for every input, so stored once.
     parameter_outputs: HashMap<String, GoldenTensor>,
 }
 
 impl Golden {
     /// Output `name` of `case`, looking among the shared parameter outputs too.
-    fn output<'a>(&'a self, case: &'a Case, name: &str) -> &'a GoldenTensor {
+    pub fn output<'a>(&'a self, case: &'a Case, name: &str) -> &'a GoldenTensor {
         case.outputs
             .get(name)
             .or_else(|| self.parameter_outputs.get(name))
@@ -32,24 +32,24 @@ impl Golden {
 }
 
 #[derive(Deserialize)]
-struct Case {
-    name: String,
-    texts: Vec<String>,
-    tokens: Vec<Vec<String>>,
+pub(crate) struct Case {
+    pub name: String,
+    pub texts: Vec<String>,
+    pub tokens: Vec<Vec<String>>,
     input_ids: Vec<Vec<i64>>,
     attention_mask: Vec<Vec<i64>>,
     outputs: HashMap<String, GoldenTensor>,
 }
 
 #[derive(Deserialize)]
-struct GoldenTensor {
-    shape: Vec<usize>,
-    data: Vec<f32>,
+pub(crate) struct GoldenTensor {
+    pub shape: Vec<usize>,
+    pub data: Vec<f32>,
 }
 
 impl GoldenTensor {
     /// Batch item `b` of a `(batch, rows, cols)` tensor, or the whole of a `(rows, cols)` one.
-    fn matrix(&self, b: usize) -> Matrix {
+    pub fn matrix(&self, b: usize) -> Matrix {
         let (rows, cols) = match self.shape.as_slice() {
             [_, r, c] | [r, c] => (*r, *c),
             other => panic!("not a matrix: {other:?}"),
@@ -63,7 +63,7 @@ impl GoldenTensor {
     }
 
     /// Head `h` of batch item `b` of a `(batch, heads, seq, seq)` tensor.
-    fn head(&self, b: usize, h: usize) -> Matrix {
+    pub fn head(&self, b: usize, h: usize) -> Matrix {
         let [_, heads, s, s2] = self.shape[..] else {
             panic!("not per-head: {:?}", self.shape)
         };
@@ -76,12 +76,12 @@ impl GoldenTensor {
     }
 }
 
-fn golden() -> Golden {
+pub(crate) fn golden() -> Golden {
     let text = std::fs::read_to_string(format!("{MODEL_DIR}/golden.json")).expect("golden.json");
     serde_json::from_str(&text).expect("golden.json parses")
 }
 
-fn runner() -> Session {
+pub(crate) fn runner() -> Session {
     let onnx = std::fs::read(format!("{MODEL_DIR}/model.onnx")).expect("model.onnx");
     let tokenizer = std::fs::read(format!("{MODEL_DIR}/tokenizer.json")).expect("tokenizer.json");
     Session::load(&onnx, &tokenizer).expect("model loads")

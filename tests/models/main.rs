@@ -14,6 +14,7 @@ mod generate;
 mod graph;
 mod langid;
 mod langid_session;
+mod learn;
 mod model_errors;
 mod recommend;
 mod translate;

@@ -142,25 +142,11 @@ async fn run_text(
     });
 }
 
-#[component]
-pub fn WalkthroughDemo() -> Html {
-    let _lang = crate::ui::lang::use_lang();
-    // The link's unusable parts are kept by name, so their sentence follows the language.
-    let link = use_link(|route| {
-        let (state, mut bad) = State::from_link(route);
-        let (whatif, bad_whatif) = read_what_if(route);
-        bad.extend(bad_whatif);
-        (state, whatif, bad)
-    });
-    let state = use_reducer(|| link.0.clone());
-    let whatif = use_state(|| link.1.clone());
-    {
-        // Keep the address bar a link to exactly this view (replaceState: no history entry per keystroke).
-        let mut route = state.to_link();
-        write_what_if(&mut route, &whatif);
-        let hash = route.to_string();
-        use_permalink(Some(hash));
-    }
+/// Loads the language identifier and reruns it whenever `state`'s text changes (after a short
+/// pause in typing), answering through `state`'s actions. The walkthrough and the Learn view
+/// both drive their pages with it.
+#[hook]
+pub fn use_langid_runs(state: &UseReducerHandle<State>) {
     let runner = use_oneshot_runner::<AttentionWorker>();
     let seq = use_mut_ref(|| 0u64);
 
@@ -201,6 +187,28 @@ pub fn WalkthroughDemo() -> Html {
             move || drop(timer)
         });
     }
+}
+
+#[component]
+pub fn WalkthroughDemo() -> Html {
+    let _lang = crate::ui::lang::use_lang();
+    // The link's unusable parts are kept by name, so their sentence follows the language.
+    let link = use_link(|route| {
+        let (state, mut bad) = State::from_link(route);
+        let (whatif, bad_whatif) = read_what_if(route);
+        bad.extend(bad_whatif);
+        (state, whatif, bad)
+    });
+    let state = use_reducer(|| link.0.clone());
+    let whatif = use_state(|| link.1.clone());
+    {
+        // Keep the address bar a link to exactly this view (replaceState: no history entry per keystroke).
+        let mut route = state.to_link();
+        write_what_if(&mut route, &whatif);
+        let hash = route.to_string();
+        use_permalink(Some(hash));
+    }
+    use_langid_runs(&state);
     {
         let dispatch = state.dispatcher();
         use_step_keys(Callback::from(move |key| {

@@ -1,0 +1,224 @@
+//! The live piece of a lesson: part of an existing view, on the student's sentence (the
+//! walkthrough's steps, its what-if mask, its attribution panel), or another view whole.
+
+use std::rc::Rc;
+
+use rust_i18n::t;
+use yew::prelude::*;
+
+use crate::demos::learn::exercise::{axis_sums, variance_by_width};
+use crate::demos::learn::{Embed, Lesson};
+use crate::demos::walkthrough::explain::TokenVariants;
+use crate::demos::walkthrough::link::WalkthroughLink;
+use crate::demos::walkthrough::view::state::{Action, State};
+use crate::demos::walkthrough::GRAPH_KEY;
+use crate::maths::{MaskChoice, Walkthrough, WhatIf};
+use crate::route::Route;
+use crate::steps::Step;
+use crate::ui::components::{
+    AgreementBadge, ExplainPanel, Explainable, StepView, TokenStrip, WhatIfPanel, WhatIfSource,
+};
+use crate::ui::demos::DemoView;
+use crate::ui::events::one_based_select;
+
+#[derive(Properties, PartialEq)]
+pub struct LessonEmbedProps {
+    pub lesson: Lesson,
+    pub state: UseReducerHandle<State>,
+}
+
+fn f3(x: f64) -> String {
+    format!("{x:.3}")
+}
+
+/// Why ÷√d_k: the spread of this head's partial dot products as the width grows.
+fn variance_table(w: &Walkthrough, layer: usize, head: usize) -> Html {
+    let Some(steps) = w.layers.get(layer).and_then(|l| l.heads.get(head)) else {
+        return html! {};
+    };
+    let rows = variance_by_width(&steps.query, &steps.key);
+    html! {
+        <table class="data-table" data-testid="variance-table">
+            <caption>{ t!("learn.variance.caption", layer = layer + 1, head = head + 1) }</caption>
+            <thead><tr>
+                <th scope="col">{ t!("learn.variance.width") }</th>
+                <th scope="col">{ t!("learn.variance.raw") }</th>
+                <th scope="col">{ t!("learn.variance.scaled") }</th>
+            </tr></thead>
+            <tbody>
+                { for rows.iter().map(|(m, raw, scaled)| html! {
+                    <tr><th scope="row">{ m }</th><td>{ f3(*raw) }</td><td>{ f3(*scaled) }</td></tr>
+                }) }
+            </tbody>
+        </table>
+    }
+}
+
+/// The common mistake: softmax over queries instead of keys.
+fn axis_table(w: &Walkthrough, layer: usize, head: usize) -> Html {
+    let Some(steps) = w.layers.get(layer).and_then(|l| l.heads.get(head)) else {
+        return html! {};
+    };
+    let sums = axis_sums(&steps.scaled);
+    html! {
+        <table class="data-table" data-testid="axis-table">
+            <caption>{ t!("learn.axis.caption", layer = layer + 1, head = head + 1) }</caption>
+            <thead><tr>
+                <th scope="col">{ t!("learn.axis.query") }</th>
+                <th scope="col">{ t!("learn.axis.rows") }</th>
+                <th scope="col">{ t!("learn.axis.columns") }</th>
+            </tr></thead>
+            <tbody>
+                { for sums.iter().enumerate().map(|(i, (by_row, by_col))| html! {
+                    <tr>
+                        <th scope="row">{ t!("learn.position_token", pos = i, token = w.record.tokens.get(i).cloned().unwrap_or_default()) }</th>
+                        <td>{ f3(*by_row) }</td><td>{ f3(*by_col) }</td>
+                    </tr>
+                }) }
+            </tbody>
+        </table>
+    }
+}
+
+/// The walkthrough's step view limited to `steps`, with its layer and head choices.
+fn steps_embed(
+    lesson: Lesson,
+    steps: &'static [Step],
+    state: &UseReducerHandle<State>,
+    w: &Rc<Walkthrough>,
+) -> Html {
+    let dispatch = state.dispatcher();
+    let step = if steps.contains(&state.step) {
+        state.step
+    } else {
+        steps[0]
+    };
+    let (n_layers, n_heads) = (
+        w.layers.len(),
+        w.layers.first().map_or(0, |l| l.heads.len()),
+    );
+    let select = |make: fn(usize) -> Action| {
+        let dispatch = dispatch.clone();
+        one_based_select(Callback::from(move |v| dispatch.dispatch(make(v))))
+    };
+    let full = WalkthroughLink {
+        text: Some(state.text.clone()),
+        step,
+        layer: state.layer,
+        head: state.head,
+        explain: false,
+        bad: Vec::new(),
+    }
+    .write()
+    .to_string();
+    html! {
+        <>
+            <TokenStrip tokens={w.record.tokens.clone()} ids={w.record.ids.clone()} />
+            if steps.len() > 1 {
+                <div class="learn-step-tabs" role="group" aria-label={t!("nav.steps")}>
+                    { for steps.iter().map(|&s| {
+                        let dispatch = dispatch.clone();
+                        html! {
+                            <button type="button" aria-pressed={(s == step).to_string()} data-testid="embed-step" data-step={s.id()}
+                                onclick={Callback::from(move |_| dispatch.dispatch(Action::GoTo(s)))}>{ s.short() }</button>
+                        }
+                    }) }
+                </div>
+            }
+            <div class="controls">
+                if step.index() >= Step::Qkv.index() {
+                    <label>{ t!("walk.layer") }{ " " }
+                        <select data-testid="layer-select" onchange={select(Action::SetLayer)}>
+                            { for (0..n_layers).map(|l| html! { <option value={(l + 1).to_string()} selected={l == state.layer}>{ l + 1 }</option> }) }
+                        </select>
+                    </label>
+                }
+                if step.index() >= Step::Scores.index() && step.index() <= Step::Context.index() {
+                    <label>{ t!("walk.head") }{ " " }
+                        <select data-testid="head-select" onchange={select(Action::SetHead)}>
+                            { for (0..n_heads).map(|h| html! { <option value={(h + 1).to_string()} selected={h == state.head}>{ h + 1 }</option> }) }
+                        </select>
+                    </label>
+                }
+                <AgreementBadge agreement={w.agreement.clone()} layer={state.layer} />
+            </div>
+            <StepView walkthrough={w.clone()} {step} layer={state.layer} head={state.head} selected={state.selected}
+                onselect={{ let d = dispatch.clone(); Callback::from(move |c| d.dispatch(Action::Select(c))) }}
+                onhead={{ let d = dispatch.clone(); Callback::from(move |h| d.dispatch(Action::SetHead(h))) }} />
+            if lesson == Lesson::Scale { { variance_table(w, state.layer, state.head) } }
+            if lesson == Lesson::Softmax { { axis_table(w, state.layer, state.head) } }
+            <p class="no-print"><a href={full} data-testid="open-view">{ t!("learn.open_view") }</a></p>
+        </>
+    }
+}
+
+#[component]
+pub fn LessonEmbed(props: &LessonEmbedProps) -> Html {
+    let state = &props.state;
+    // The what-if recipe of the masks lesson starts with the causal mask drawn
+    let whatif = use_state(|| WhatIf {
+        mask: MaskChoice::Causal,
+        ..WhatIf::default()
+    });
+    let picked = use_state(|| 0usize);
+    let explainable = use_memo(state.run_id, {
+        let walkthrough = state.walkthrough.clone();
+        move |_| match &walkthrough {
+            Some(w) => Explainable::new(TokenVariants::from_record(&w.record), GRAPH_KEY),
+            None => Err(t!("walk.empty_input").into_owned()),
+        }
+    });
+    let embed = props.lesson.embed();
+    let inner = match (embed, &state.walkthrough) {
+        (Embed::Views(demos), _) => {
+            let demo = demos.get(*picked).copied().unwrap_or(demos[0]);
+            html! {
+                <>
+                    if demos.len() > 1 {
+                        <div class="learn-step-tabs" role="group" aria-label={t!("learn.pick_view")}>
+                            { for demos.iter().enumerate().map(|(i, d)| {
+                                let picked = picked.clone();
+                                html! {
+                                    <button type="button" aria-pressed={(*d == demo).to_string()} data-testid="embed-view" data-demo={d.slug()}
+                                        onclick={Callback::from(move |_| picked.set(i))}>{ d.label() }</button>
+                                }
+                            }) }
+                        </div>
+                    }
+                    <p class="muted">{ t!("learn.live_view", view = demo.label()) }{ " " }
+                        <a href={Route::of(demo).to_string()} class="no-print">{ t!("learn.open_view") }</a></p>
+                    // The embedded view reads its own (empty) link, not the lesson's, and never
+                    // writes the address: that names #/learn.
+                    <div class="learn-embedded-view" data-testid="embedded-view" data-demo={demo.slug()}>
+                        <ContextProvider<Route> context={Route::of(demo)}>
+                            <DemoView key={demo.slug()} {demo} />
+                        </ContextProvider<Route>>
+                    </div>
+                </>
+            }
+        }
+        (_, None) => html! { <p class="muted">{ t!("learn.no_model") }</p> },
+        (Embed::Steps(steps), Some(w)) => steps_embed(props.lesson, steps, state, w),
+        (Embed::Masks, Some(w)) => match WhatIfSource::from_walkthrough(w, state.layer, state.head)
+        {
+            Some(source) => html! {
+                <WhatIfPanel source={Rc::new(source)} whatif={(*whatif).clone()}
+                    onchange={{ let whatif = whatif.clone(); Callback::from(move |v| whatif.set(v)) }} />
+            },
+            None => html! {},
+        },
+        (Embed::Explain, Some(_)) => {
+            let dispatch = state.dispatcher();
+            html! {
+                <ExplainPanel input={(*explainable).clone()} target={AttrValue::from(t!("learn.q.limits.target").into_owned())}
+                    open={state.explain} ontoggle={Callback::from(move |open| dispatch.dispatch(Action::SetExplain(open)))} />
+            }
+        }
+    };
+    html! {
+        <section class="lesson-live" data-testid="lesson-live" aria-label={t!("learn.live")}>
+            <h3>{ t!("learn.live") }</h3>
+            { inner }
+        </section>
+    }
+}
