@@ -44,6 +44,11 @@ export class LearnPage extends WalkthroughPage {
     };
   }
 
+  /** Waits until Learn's own model (the language identifier) is ready. */
+  async waitUntilReady({ timeout = 60_000 } = {}) {
+    await this.page.locator(`${OWN} ${byTestId("model-status")}[data-state="ready"]`).waitFor({ timeout });
+  }
+
   /** Opens #/learn with `query` (e.g. "lesson=dot&text=…") and waits for the first run. */
   async open(query = "") {
     await this.page.goto(`${this.baseUrl}#/learn${query ? `?${query}` : ""}`);

@@ -48,7 +48,7 @@ describe("Learn: lessons with exercises checked against the model", () => {
     await app.open(q({ lesson: "softmax", text: SENTENCE }));
     const ex = app.exercise("softmax.weight");
     const rows = await ex.rows();
-    const key = Number(/position (\d+)/.exec(await ex.question.textContent())[1]);
+    const key = Number(/key (\d+)/.exec(await ex.question.textContent())[1]);
     const scores = rows.map((r) => num(r[1]));
     const max = Math.max(...scores);
     const exps = scores.map((s) => Math.exp(s - max));
@@ -106,7 +106,7 @@ describe("Learn: lessons with exercises checked against the model", () => {
     assert.equal(await app.currentLesson(), "masks");
     await app.page.getByTestId("whatif").waitFor();
     await app.page.goBack();
-    await app.lesson.locator("h2").waitFor();
+    await app.page.locator("#lesson-title").waitFor();
     await app.page.waitForFunction(() => document.querySelector('[data-testid="lesson"]')?.dataset.lesson === "positions");
     assert.equal(await app.textInput.inputValue(), "Il re parlò al popolo.");
     // The token count the first lesson asks for is the model's
@@ -162,7 +162,7 @@ describe("Learn in Chinese", () => {
   it("lessons and verdicts are in Chinese, and full-width digits are read", async () => {
     const { app } = ctx;
     await app.open(q({ lesson: "cost", text: "注意力机制是深度学习的核心。" }));
-    assert.equal((await app.lesson.locator("h2").textContent()).trim(), "代价：O(n²·d)");
+    assert.equal((await app.page.locator("#lesson-title").textContent()).trim(), "代价：O(n²·d)");
     const right = await app.answer("cost.fixed", "３３５５４４３２");
     assert.equal(right.verdict, "right");
     assert.match(right.text, /正确/);

@@ -11,15 +11,15 @@ use crate::demos::learn::{Embed, Lesson};
 use crate::demos::walkthrough::explain::TokenVariants;
 use crate::demos::walkthrough::link::WalkthroughLink;
 use crate::demos::walkthrough::view::state::{Action, State};
+use crate::demos::walkthrough::view::step_controls;
 use crate::demos::walkthrough::GRAPH_KEY;
 use crate::maths::{MaskChoice, Walkthrough, WhatIf};
 use crate::route::Route;
 use crate::steps::Step;
 use crate::ui::components::{
-    AgreementBadge, ExplainPanel, Explainable, StepView, TokenStrip, WhatIfPanel, WhatIfSource,
+    ExplainPanel, Explainable, StepView, TokenStrip, WhatIfPanel, WhatIfSource,
 };
 use crate::ui::demos::DemoView;
-use crate::ui::events::one_based_select;
 
 #[derive(Properties, PartialEq)]
 pub struct LessonEmbedProps {
@@ -93,14 +93,6 @@ fn steps_embed(
     } else {
         steps[0]
     };
-    let (n_layers, n_heads) = (
-        w.layers.len(),
-        w.layers.first().map_or(0, |l| l.heads.len()),
-    );
-    let select = |make: fn(usize) -> Action| {
-        let dispatch = dispatch.clone();
-        one_based_select(Callback::from(move |v| dispatch.dispatch(make(v))))
-    };
     let full = WalkthroughLink {
         text: Some(state.text.clone()),
         step,
@@ -125,23 +117,7 @@ fn steps_embed(
                     }) }
                 </div>
             }
-            <div class="controls">
-                if step.index() >= Step::Qkv.index() {
-                    <label>{ t!("walk.layer") }{ " " }
-                        <select data-testid="layer-select" onchange={select(Action::SetLayer)}>
-                            { for (0..n_layers).map(|l| html! { <option value={(l + 1).to_string()} selected={l == state.layer}>{ l + 1 }</option> }) }
-                        </select>
-                    </label>
-                }
-                if step.index() >= Step::Scores.index() && step.index() <= Step::Context.index() {
-                    <label>{ t!("walk.head") }{ " " }
-                        <select data-testid="head-select" onchange={select(Action::SetHead)}>
-                            { for (0..n_heads).map(|h| html! { <option value={(h + 1).to_string()} selected={h == state.head}>{ h + 1 }</option> }) }
-                        </select>
-                    </label>
-                }
-                <AgreementBadge agreement={w.agreement.clone()} layer={state.layer} />
-            </div>
+            { step_controls(state, step, w) }
             <StepView walkthrough={w.clone()} {step} layer={state.layer} head={state.head} selected={state.selected}
                 onselect={{ let d = dispatch.clone(); Callback::from(move |c| d.dispatch(Action::Select(c))) }}
                 onhead={{ let d = dispatch.clone(); Callback::from(move |h| d.dispatch(Action::SetHead(h))) }} />

@@ -15,11 +15,10 @@ use super::exercise::{make, Kind};
 use super::link::LearnLink;
 use super::{Lesson, DEFAULT_TEXT};
 use crate::demos::walkthrough::view::state::{Action, State};
-use crate::demos::walkthrough::view::use_langid_runs;
+use crate::demos::walkthrough::view::{on_text_input, use_langid_runs};
 use crate::maths::Walkthrough;
 use crate::route::link_problem;
 use crate::ui::components::ModelStatusBar;
-use crate::ui::events::input_value;
 use crate::ui::permalink::{use_link, use_permalink};
 use embed::LessonEmbed;
 use exercise::ExerciseCard;
@@ -92,14 +91,7 @@ pub fn LearnDemo() -> Html {
     use_langid_runs(&state);
 
     let dispatch = state.dispatcher();
-    let oninput = {
-        let dispatch = dispatch.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(text) = input_value(&e) {
-                dispatch.dispatch(Action::SetText(text));
-            }
-        })
-    };
+    let oninput = on_text_input(&dispatch);
     let on_default = {
         let dispatch = dispatch.clone();
         Callback::from(move |()| dispatch.dispatch(Action::SetText(DEFAULT_TEXT.to_owned())))
@@ -220,7 +212,7 @@ pub fn LearnDemo() -> Html {
         <div class="demo learn">
             <header class="demo-head">
                 <p class="tagline">{ t!("learn.tagline") }</p>
-                <ModelStatusBar status={state.status.clone()} model_name={Some(t!("learn.model_name").into_owned())} />
+                <ModelStatusBar status={state.status.clone()} model_name={Some(t!("walk.model_name").into_owned())} />
             </header>
             <div class="learn-layout">
                 { path }

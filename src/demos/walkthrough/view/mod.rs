@@ -189,6 +189,49 @@ pub fn use_langid_runs(state: &UseReducerHandle<State>) {
     }
 }
 
+/// The text box's handler: every edit is the new text.
+pub fn on_text_input(dispatch: &UseReducerDispatcher<State>) -> Callback<InputEvent> {
+    let dispatch = dispatch.clone();
+    Callback::from(move |e: InputEvent| {
+        if let Some(text) = input_value(&e) {
+            dispatch.dispatch(Action::SetText(text));
+        }
+    })
+}
+
+/// The layer and head choices that `step` uses, and the agreement badge (the walkthrough and
+/// Learn's embedded steps).
+pub fn step_controls(state: &UseReducerHandle<State>, step: Step, w: &Walkthrough) -> Html {
+    let (n_layers, n_heads) = (
+        w.layers.len(),
+        w.layers.first().map_or(0, |l| l.heads.len()),
+    );
+    // Options are numbered from 1, as shown, so value and label agree.
+    let select = |make: fn(usize) -> Action| {
+        let dispatch = state.dispatcher();
+        one_based_select(Callback::from(move |v| dispatch.dispatch(make(v))))
+    };
+    html! {
+        <div class="controls">
+            if step.index() >= Step::Qkv.index() {
+                <label>{ t!("walk.layer") }{ " " }
+                    <select data-testid="layer-select" onchange={select(Action::SetLayer)}>
+                        { for (0..n_layers).map(|l| html! { <option value={(l + 1).to_string()} selected={l == state.layer}>{ l + 1 }</option> }) }
+                    </select>
+                </label>
+            }
+            if step.index() >= Step::Scores.index() && step.index() <= Step::Context.index() {
+                <label>{ t!("walk.head") }{ " " }
+                    <select data-testid="head-select" onchange={select(Action::SetHead)}>
+                        { for (0..n_heads).map(|h| html! { <option value={(h + 1).to_string()} selected={h == state.head}>{ h + 1 }</option> }) }
+                    </select>
+                </label>
+            }
+            <AgreementBadge agreement={w.agreement.clone()} layer={state.layer} />
+        </div>
+    }
+}
+
 #[component]
 pub fn WalkthroughDemo() -> Html {
     let _lang = crate::ui::lang::use_lang();
@@ -220,14 +263,7 @@ pub fn WalkthroughDemo() -> Html {
     }
 
     let dispatch = state.dispatcher();
-    let oninput = {
-        let dispatch = dispatch.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(text) = input_value(&e) {
-                dispatch.dispatch(Action::SetText(text));
-            }
-        })
-    };
+    let oninput = on_text_input(&dispatch);
     let on_step = {
         let dispatch = dispatch.clone();
         Callback::from(move |s: Step| dispatch.dispatch(Action::GoTo(s)))
@@ -240,11 +276,6 @@ pub fn WalkthroughDemo() -> Html {
         let dispatch = dispatch.clone();
         Callback::from(move |h| dispatch.dispatch(Action::SetHead(h)))
     };
-    // Options are numbered from 1, as shown, so value and label agree.
-    let select_changed = |make: fn(usize) -> Action| {
-        let dispatch = dispatch.clone();
-        one_based_select(Callback::from(move |v| dispatch.dispatch(make(v))))
-    };
 
     let manifest = state.manifest.clone();
     let examples = manifest
@@ -252,12 +283,6 @@ pub fn WalkthroughDemo() -> Html {
         .map(|m| m.examples.clone())
         .unwrap_or_default();
     let walkthrough = state.walkthrough.clone();
-    let (n_layers, n_heads) = walkthrough.as_ref().map_or((0, 0), |w| {
-        (
-            w.layers.len(),
-            w.layers.first().map_or(0, |l| l.heads.len()),
-        )
-    });
     let step = state.step;
     // The panel's subject, made once per run so the panel reruns only for a new sentence.
     let explainable = use_memo(state.run_id, {
@@ -338,23 +363,7 @@ pub fn WalkthroughDemo() -> Html {
             <StepNavigator current={step} onchange={on_step} />
 
             if let Some(w) = walkthrough {
-                <div class="controls">
-                    if step.index() >= Step::Qkv.index() {
-                        <label>{ t!("walk.layer") }{ " " }
-                            <select data-testid="layer-select" onchange={select_changed(Action::SetLayer)}>
-                                { for (0..n_layers).map(|l| html! { <option value={(l + 1).to_string()} selected={l == state.layer}>{ l + 1 }</option> }) }
-                            </select>
-                        </label>
-                    }
-                    if step.index() >= Step::Scores.index() && step.index() <= Step::Context.index() {
-                        <label>{ t!("walk.head") }{ " " }
-                            <select data-testid="head-select" onchange={select_changed(Action::SetHead)}>
-                                { for (0..n_heads).map(|h| html! { <option value={(h + 1).to_string()} selected={h == state.head}>{ h + 1 }</option> }) }
-                            </select>
-                        </label>
-                    }
-                    <AgreementBadge agreement={w.agreement.clone()} layer={state.layer} />
-                </div>
+                { step_controls(&state, step, &w) }
                 <StepView walkthrough={w.clone()} step={step} layer={state.layer} head={state.head}
                     selected={state.selected} onselect={on_select} onhead={on_head} export={Some(export.clone())} />
                 if (Step::Scale.index()..=Step::Context.index()).contains(&step.index()) {
