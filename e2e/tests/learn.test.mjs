@@ -156,6 +156,30 @@ describe("Learn: lessons with exercises checked against the model", () => {
   });
 });
 
+describe("Learn by keyboard", () => {
+  const ctx = useDemo(LearnPage);
+
+  it("Tab reaches the answer, Enter checks it, and the verdict is announced", async () => {
+    const { app } = ctx;
+    await app.open(q({ lesson: "masks", text: SENTENCE }));
+    const ex = app.exercise("masks.causal");
+    const n = Number(/your (\d+) tokens/.exec(await ex.question.textContent())[1]);
+    await ex.answer.focus();
+    await app.page.keyboard.type(String((n * (n + 1)) / 2));
+    await app.page.keyboard.press("Enter");
+    await app.page.waitForFunction((el) => el.dataset.verdict === "right", await ex.verdict.elementHandle());
+    assert.equal(await ex.verdict.getAttribute("role"), "status");
+    assert.equal(await ex.verdict.getAttribute("aria-live"), "polite");
+    // The next focusable thing after Check is the worked solution's button
+    await app.page.keyboard.press("Tab");
+    await app.page.keyboard.press("Tab");
+    assert.equal(await app.page.evaluate(() => document.activeElement?.dataset.testid), "show-solution");
+    await app.page.keyboard.press("Enter");
+    await ex.solution.waitFor();
+    assert.match(await ex.solution.textContent(), new RegExp(`= ${(n * (n + 1)) / 2}`));
+  });
+});
+
 describe("Learn in Chinese", () => {
   const ctx = useDemo(LearnPage, { locale: "zh-CN" });
 
