@@ -153,6 +153,12 @@ describe("Learn: lessons with exercises checked against the model", () => {
     await embedded.locator('[data-testid="model-status"][data-state="ready"]').waitFor({ timeout: 60_000 });
     await embedded.getByTestId("prediction").waitFor();
     assert.match(await app.hash(), /^#\/learn\?lesson=beyond/);
+    // The translation lesson's view starts from the student's sentence
+    await app.path.locator('a[data-lesson="cross"]').click();
+    assert.equal(await app.embeddedView.getAttribute("data-demo"), "translate");
+    assert.equal(await app.embeddedView.locator("#tr-text").inputValue(), SENTENCE);
+    await app.embeddedView.locator('[data-testid="model-status"][data-state="ready"]').first().waitFor({ timeout: 60_000 });
+    assert.match(await app.hash(), /^#\/learn\?lesson=cross/);
   });
 });
 

@@ -14,7 +14,7 @@ use crate::demos::walkthrough::view::state::{Action, State};
 use crate::demos::walkthrough::view::step_controls;
 use crate::demos::walkthrough::GRAPH_KEY;
 use crate::maths::{MaskChoice, Walkthrough, WhatIf};
-use crate::route::Route;
+use crate::route::{Demo, Route};
 use crate::steps::Step;
 use crate::ui::components::{
     ExplainPanel, Explainable, StepView, TokenStrip, WhatIfPanel, WhatIfSource,
@@ -137,6 +137,23 @@ pub fn LessonEmbed(props: &LessonEmbedProps) -> Html {
         ..WhatIf::default()
     });
     let picked = use_state(|| 0usize);
+    // The embedded view's own link: empty, but for the views that take a text (translation,
+    // generation), which start from the student's sentence as it was when the view opened (it
+    // reads its link once; remounting it on every keystroke would reload it each time).
+    let view_route = use_memo((props.lesson, *picked), {
+        let text = state.text.clone();
+        move |(lesson, picked)| match lesson.embed() {
+            Embed::Views(demos) => {
+                let demo = demos.get(*picked).copied().unwrap_or(demos[0]);
+                let mut route = Route::of(demo);
+                if matches!(demo, Demo::Translate | Demo::Generate) && !text.trim().is_empty() {
+                    route.set("text", Some(text));
+                }
+                Some(route)
+            }
+            _ => None,
+        }
+    });
     let explainable = use_memo(state.run_id, {
         let walkthrough = state.walkthrough.clone();
         move |_| match &walkthrough {
@@ -162,11 +179,11 @@ pub fn LessonEmbed(props: &LessonEmbedProps) -> Html {
                         </div>
                     }
                     <p class="muted">{ t!("learn.live_view", view = demo.label()) }{ " " }
-                        <a href={Route::of(demo).to_string()} class="no-print">{ t!("learn.open_view") }</a></p>
+                        <a href={view_route.as_ref().as_ref().map_or_else(|| Route::of(demo).to_string(), Route::to_string)} class="no-print">{ t!("learn.open_view") }</a></p>
                     // The embedded view reads its own (empty) link, not the lesson's, and never
                     // writes the address: that names #/learn.
                     <div class="learn-embedded-view" data-testid="embedded-view" data-demo={demo.slug()}>
-                        <ContextProvider<Route> context={Route::of(demo)}>
+                        <ContextProvider<Route> context={view_route.as_ref().clone().unwrap_or_else(|| Route::of(demo))}>
                             <DemoView key={demo.slug()} {demo} />
                         </ContextProvider<Route>>
                     </div>

@@ -71,6 +71,8 @@ pub fn LearnDemo() -> Html {
             text: text.unwrap_or_else(|| DEFAULT_TEXT.to_owned()),
             // The walkthrough's model replaces an untouched text by its first example: keep ours.
             text_edited: true,
+            // The last lesson shows "Does attention explain this?" open
+            explain: true,
             ..State::default()
         }
     });
