@@ -15,10 +15,10 @@ use yew::prelude::*;
 use yew_agent::prelude::*;
 
 use crate::explain::{
-    occlusion_sets, ErasureCurve, ExplainError, Importance, Measure, Subject, Variants,
+    occlusion_sets, ErasureCurve, ExplainError, Importance, Measure, Runs, Subject, Variants,
 };
 use crate::export::ExportContext;
-use crate::ui::worker_client::{infer, Runner};
+use crate::ui::worker_client::{infer, infer_each, Runner};
 use crate::worker::AttentionWorker;
 
 /// What the panel explains: the subject and how to run its variants in the worker.
@@ -52,16 +52,20 @@ impl Explainable {
     }
 
     async fn run(&self, runner: &Runner, sets: &[Vec<usize>]) -> Result<Vec<f64>, String> {
-        let inputs = self.variants.inputs(sets).map_err(|e| e.to_string())?;
-        let out = infer(
-            runner,
-            self.graph_key,
-            inputs,
-            Some(self.variants.outputs()),
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-        self.variants.read(&out).map_err(|e| e.to_string())
+        match self.variants.runs(sets).map_err(|e| e.to_string())? {
+            Runs::Batch(inputs) => {
+                let out = infer(
+                    runner,
+                    self.graph_key,
+                    inputs,
+                    Some(self.variants.outputs()),
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+                self.variants.read(&out).map_err(|e| e.to_string())
+            }
+            Runs::Each(each) => infer_each(runner, each).await.map_err(|e| e.to_string()),
+        }
     }
 
     /// Occlusion (one batch), then the erasure curves (one batch).
@@ -95,6 +99,15 @@ pub struct ExplainPanelProps {
     pub ontoggle: Callback<bool>,
     #[prop_or_default]
     pub export: Option<Rc<ExportContext>>,
+    /// The followed value is a probability (shown in %); otherwise a score (shown as it is)
+    #[prop_or(true)]
+    pub probability: bool,
+    /// The budget keeps the LAST elements (nearest the prediction), not the first
+    #[prop_or_default]
+    pub tested_last: bool,
+    /// What this model's attention and rollout are, when it is not the self-attention default
+    #[prop_or_default]
+    pub note: Option<AttrValue>,
 }
 
 #[component]
@@ -201,6 +214,11 @@ fn body(
     };
     let subject = &input.subject;
     let n = subject.labels.len();
+    let budget_key = if props.tested_last {
+        "explain.budget_last"
+    } else {
+        "explain.budget"
+    };
     let result = result
         .as_ref()
         .filter(|(of, _)| Rc::ptr_eq(of, subject))
@@ -208,8 +226,11 @@ fn body(
     html! {
         <div class="explain-body" data-testid="explain-body" data-runs={runs.to_string()}>
             <p class="muted">{ t!("explain.intro", target = props.target.clone(), n = n) }</p>
+            if let Some(note) = &props.note {
+                <p class="muted" data-testid="explain-note">{ note.clone() }</p>
+            }
             if subject.total > n {
-                <p class="note" data-testid="explain-budget" role="status">{ t!("explain.budget", tested = n, total = subject.total) }</p>
+                <p class="note" data-testid="explain-budget" role="status">{ t!(budget_key, tested = n, total = subject.total) }</p>
             }
             { chips(subject, removed) }
             { live_line(props, subject.base, removed, live) }
@@ -266,7 +287,13 @@ fn live_line(
     removed: &UseStateHandle<Vec<usize>>,
     live: &UseStateHandle<Option<Result<f64, String>>>,
 ) -> Html {
-    let fmt = |v: f64| format!("{:.2}%", v * 100.0);
+    let fmt = |v: f64| {
+        if props.probability {
+            format!("{:.2}%", v * 100.0)
+        } else {
+            format!("{v:.3}")
+        }
+    };
     let text = match (removed.is_empty(), &**live) {
         (true, _) => t!(
             "explain.live_hint",

@@ -1,0 +1,191 @@
+//! "Does attention explain this?" for the generator: the prediction is the probability the
+//! model (softmax of its logits, temperature 1, no filters) gives the token chosen at the step
+//! shown, read at the position before it; the elements are the context tokens up to that
+//! position, of which the last [`BUDGET`] are tested; a token is occluded by putting
+//! `<|endoftext|>` (the model's only special token, id [`Dims::end_id`]) in its place.
+//!
+//! Attention and rollout are those of the causal self-attention (each row only sees earlier
+//! tokens, so the rollout's rows stay causal). The graph has no batch axis: every variant is a
+//! full recompute of the context on its own, all in one worker request ([`Runs::Each`]).
+
+use super::{inputs, Dims, GRAPH_KEY, LOGITS};
+use crate::explain::each::{Each, Pick, RowValue, Stage};
+use crate::explain::{ExplainError, LayerAttention, Runs, Subject, Variants};
+use crate::protocol::{ModelError, Tensor};
+
+/// The most context tokens one panel occludes (the last ones, nearest the prediction).
+pub const BUDGET: usize = 32;
+
+/// The context with `<|endoftext|>` put in place of the occluded tokens.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PromptVariants {
+    /// The context, oldest first; the last token's row predicts `target`
+    pub ids: Vec<u32>,
+    /// Absolute position of `ids[0]` (RoPE)
+    pub start: usize,
+    /// The index into `ids` of each element
+    pub positions: Vec<usize>,
+    pub target: u32,
+    pub dims: Dims,
+}
+
+/// The prediction explained: the context (the reading token last) at absolute positions
+/// `start..`, and the model's probability `base` of `target` after it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Prediction<'a> {
+    pub ids: &'a [u32],
+    pub start: usize,
+    pub target: u32,
+    pub base: f64,
+}
+
+impl PromptVariants {
+    /// `weights`: per layer `[H, n, n]` row-major from a full recompute whose first
+    /// `ids.len()` rows and columns are the prediction's context.
+    pub fn new(
+        prediction: Prediction,
+        weights: &[Vec<f32>],
+        n: usize,
+        dims: &Dims,
+        label: impl Fn(u32) -> String,
+    ) -> Result<(Subject, Self), ExplainError> {
+        let Prediction {
+            ids,
+            start,
+            target,
+            base,
+        } = prediction;
+        let m = ids.len();
+        if m == 0 || m > n || weights.len() != dims.n_layers {
+            return Err(ExplainError::TooFew(m));
+        }
+        let layers = weights
+            .iter()
+            .map(|w| LayerAttention::new(dims.n_heads, m, top_left(w, dims.n_heads, n, m)?))
+            .collect::<Result<Vec<_>, ModelError>>()?;
+        let positions: Vec<usize> = (m.saturating_sub(BUDGET)..m).collect();
+        let subject = Subject {
+            labels: positions.iter().map(|&p| label(ids[p])).collect(),
+            positions: positions.clone(),
+            reading: m - 1,
+            layers,
+            base,
+            total: m,
+            given: None,
+        };
+        let variants = Self {
+            ids: ids.to_vec(),
+            start,
+            positions,
+            target,
+            dims: *dims,
+        };
+        Ok((subject, variants))
+    }
+}
+
+/// The top-left `(m, m)` block of every head's `(n, n)` matrix: a causal model's first `m`
+/// rows are what it computes for the first `m` tokens alone.
+fn top_left(w: &[f32], heads: usize, n: usize, m: usize) -> Result<Vec<f32>, ModelError> {
+    if w.len() != heads * n * n {
+        return Err(ModelError::Inference(format!(
+            "{} attention values are not {heads} heads of {n}×{n}",
+            w.len()
+        )));
+    }
+    Ok((0..heads)
+        .flat_map(|h| (0..m).flat_map(move |i| (0..m).map(move |j| (h, i, j))))
+        .map(|(h, i, j)| w[(h * n + i) * n + j])
+        .collect())
+}
+
+impl Variants for PromptVariants {
+    fn runs(&self, sets: &[Vec<usize>]) -> Result<Runs, ModelError> {
+        let runs = sets
+            .iter()
+            .map(|set| {
+                let mut ids = self.ids.clone();
+                for &e in set {
+                    if let Some(&p) = self.positions.get(e) {
+                        ids[p] = self.dims.end_id;
+                    }
+                }
+                // An empty cache: every variant is a full recompute from `start`.
+                vec![Stage {
+                    key: GRAPH_KEY.into(),
+                    inputs: inputs(&ids, self.start, None, &self.dims),
+                    carry: Vec::new(),
+                    outputs: vec![LOGITS.into()],
+                }]
+            })
+            .collect();
+        Ok(Runs::Each(Each {
+            runs,
+            pick: Pick {
+                output: LOGITS.into(),
+                index: self.target as usize,
+                how: RowValue::Softmax,
+            },
+        }))
+    }
+
+    fn target(&self) -> usize {
+        self.target as usize
+    }
+
+    fn read(&self, _: &[Tensor]) -> Result<Vec<f64>, ModelError> {
+        Err(ModelError::Inference("read through the worker's pick".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dims() -> Dims {
+        Dims {
+            n_layers: 1,
+            n_heads: 1,
+            d_k: 2,
+            vocab: 10,
+            context: 8,
+            end_id: 0,
+            max_new_tokens: 4,
+        }
+    }
+
+    fn at(ids: &[u32]) -> Prediction<'_> {
+        Prediction {
+            ids,
+            start: 3,
+            target: 7,
+            base: 0.4,
+        }
+    }
+
+    #[test]
+    fn the_last_tokens_are_tested_and_replaced_by_the_end_token() {
+        let n = 40;
+        let ids: Vec<u32> = (0..35).map(|i| 1 + i % 9).collect();
+        let w = vec![vec![0.5; n * n]];
+        let (subject, v) =
+            PromptVariants::new(at(&ids), &w, n, &dims(), |id| id.to_string())
+                .expect("subject");
+        assert_eq!((subject.labels.len(), subject.total, subject.reading), (BUDGET, 35, 34));
+        assert_eq!(subject.positions[0], 3);
+        assert_eq!(subject.layers[0].seq, 35);
+        let Ok(Runs::Each(each)) = v.runs(&[vec![0], vec![BUDGET - 1]]) else {
+            panic!("runs one by one");
+        };
+        assert_eq!(each.runs.len(), 2);
+        let run0 = &each.runs[0][0].inputs;
+        assert_eq!(Tensor::find(run0, "start").and_then(Tensor::as_i64), Some(&[3i64][..]));
+        let first = run0[0].as_i64().expect("ids");
+        assert_eq!((first[3], first[4], first[34]), (0, 5, 8));
+        let last = each.runs[1][0].inputs[0].as_i64().expect("ids");
+        assert_eq!((last[3], last[34]), (4, 0));
+        assert_eq!(each.pick.index, 7);
+        assert!(PromptVariants::new(at(&[]), &w, n, &dims(), |id| id.to_string()).is_err());
+        assert!(top_left(&[0.0; 5], 1, 2, 1).is_err());
+    }
+}
