@@ -113,31 +113,50 @@ mod tests {
     #[test]
     fn chains_carry_outputs_and_pick_the_last_rows_probability() {
         // Stage "double" returns x·2 as "y"; stage "logits" turns y into two rows of logits.
-        let run = |key: &str, inputs: Vec<Tensor>, _: &[String]| -> Result<Vec<Tensor>, ModelError> {
-            let find = |n: &str| Tensor::find(&inputs, n).and_then(Tensor::as_f32).map(<[f32]>::to_vec);
-            match key {
-                "double" => {
-                    let x = find("x").unwrap_or_default();
-                    let y: Vec<f32> = x.iter().map(|v| v * 2.0).collect();
-                    Ok(vec![Tensor::f32("y", vec![1, y.len()], y)])
+        let run =
+            |key: &str, inputs: Vec<Tensor>, _: &[String]| -> Result<Vec<Tensor>, ModelError> {
+                let find = |n: &str| {
+                    Tensor::find(&inputs, n)
+                        .and_then(Tensor::as_f32)
+                        .map(<[f32]>::to_vec)
+                };
+                match key {
+                    "double" => {
+                        let x = find("x").unwrap_or_default();
+                        let y: Vec<f32> = x.iter().map(|v| v * 2.0).collect();
+                        Ok(vec![Tensor::f32("y", vec![1, y.len()], y)])
+                    }
+                    _ => {
+                        let y = find("y").unwrap_or_default();
+                        let mut rows = vec![9.0, 9.0];
+                        rows.extend(y);
+                        Ok(vec![Tensor::f32("logits", vec![1, 2, 2], rows)])
+                    }
                 }
-                _ => {
-                    let y = find("y").unwrap_or_default();
-                    let mut rows = vec![9.0, 9.0];
-                    rows.extend(y);
-                    Ok(vec![Tensor::f32("logits", vec![1, 2, 2], rows)])
-                }
-            }
-        };
+            };
         let stage = |x: f32| {
             vec![
-                Stage { key: "double".into(), inputs: vec![Tensor::f32("x", vec![2], vec![0.0, x])], carry: vec![], outputs: vec!["y".into()] },
-                Stage { key: "logits".into(), inputs: vec![], carry: vec!["y".into()], outputs: vec!["logits".into()] },
+                Stage {
+                    key: "double".into(),
+                    inputs: vec![Tensor::f32("x", vec![2], vec![0.0, x])],
+                    carry: vec![],
+                    outputs: vec!["y".into()],
+                },
+                Stage {
+                    key: "logits".into(),
+                    inputs: vec![],
+                    carry: vec!["y".into()],
+                    outputs: vec!["logits".into()],
+                },
             ]
         };
         let each = Each {
             runs: vec![stage(0.0), stage(1.0)],
-            pick: Pick { output: "logits".into(), index: 1, how: RowValue::Softmax },
+            pick: Pick {
+                output: "logits".into(),
+                index: 1,
+                how: RowValue::Softmax,
+            },
         };
         let values = run_each(each.clone(), run).expect("runs");
         assert!((values[0] - 0.5).abs() < 1e-12);
@@ -147,7 +166,11 @@ mod tests {
         empty.runs = vec![vec![]];
         assert!(run_each(empty, run).is_err());
         let lp = Tensor::f32("lp", vec![1, 2], vec![-0.5, -1.0]);
-        let pick = Pick { output: "lp".into(), index: 0, how: RowValue::Exp };
+        let pick = Pick {
+            output: "lp".into(),
+            index: 0,
+            how: RowValue::Exp,
+        };
         assert!((pick.read(&[lp.clone()]).expect("reads") - (-0.5f64).exp()).abs() < 1e-12);
         let out_of_range = Pick { index: 2, ..pick };
         assert!(out_of_range.read(&[lp]).is_err());

@@ -7,13 +7,13 @@
 
 use attention_playground::demos::digits::explain::PatchVariants;
 use attention_playground::demos::digits::{input_specs as digits_specs, LayerWeights};
-use attention_playground::demos::walkthrough::explain::{TokenVariants, UNK_ID};
 use attention_playground::demos::generate::explain::{Prediction, PromptVariants, BUDGET};
 use attention_playground::demos::generate::{self as generate, GenerateManifest};
 use attention_playground::demos::recommend::explain::HistoryVariants;
 use attention_playground::demos::recommend::{self as recommend, top_k_excluding, RecManifest};
 use attention_playground::demos::translate::explain::{SourceVariants, StepInput};
 use attention_playground::demos::translate::{self as translate, TranslateManifest};
+use attention_playground::demos::walkthrough::explain::{TokenVariants, UNK_ID};
 use attention_playground::explain::each::{run_each, softmax_at};
 use attention_playground::explain::{
     order_by, ErasurePlan, ExplainError, Importance, LayerAttention, Measure, Runs, Subject,
@@ -269,7 +269,11 @@ fn recommend_measures_and_curves_match_onnxruntime() {
             .run(
                 vec![
                     Tensor::i64(recommend::INPUT_ITEMS, vec![1, m.window], input.item_ids),
-                    Tensor::i64(recommend::INPUT_POSITION, vec![1], vec![m.window as i64 - 1]),
+                    Tensor::i64(
+                        recommend::INPUT_POSITION,
+                        vec![1],
+                        vec![m.window as i64 - 1],
+                    ),
                 ],
                 Some(&m.outputs()),
             )
@@ -339,7 +343,10 @@ fn translate_measures_and_curves_match_onnxruntime() {
             .collect();
         let prefix = case.prefix.clone().expect("prefix");
         let inputs = translate::decoder_inputs(&prefix, &enc[0], m.vocab_size).expect("inputs");
-        let names = [translate::LOG_PROBS.to_owned(), translate::cross_attn_name(last)];
+        let names = [
+            translate::LOG_PROBS.to_owned(),
+            translate::cross_attn_name(last),
+        ];
         let dec = decoder.run(inputs, Some(&names)).expect("decodes");
         let log_probs = dec[0].as_f32().expect("f32");
         let chosen = translate::top_k(log_probs, 1)[0].id;
@@ -381,8 +388,8 @@ fn translate_measures_and_curves_match_onnxruntime() {
 fn generate_measures_and_curves_match_onnxruntime() {
     let g = golden();
     assert!(g.generate.len() >= 4);
-    let m = GenerateManifest::parse(&utf8(read_model("generate", "manifest.json")))
-        .expect("manifest");
+    let m =
+        GenerateManifest::parse(&utf8(read_model("generate", "manifest.json"))).expect("manifest");
     let dims = m.dims();
     let graph = GraphRunner::load(
         &read_model("generate", &m.model),

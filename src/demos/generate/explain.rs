@@ -9,7 +9,7 @@
 //! full recompute of the context on its own, all in one worker request ([`Runs::Each`]).
 
 use super::{inputs, Dims, GRAPH_KEY, LOGITS};
-use crate::explain::each::{Each, Pick, RowValue, Stage};
+use crate::explain::each::{softmax_at, Each, Pick, RowValue, Stage};
 use crate::explain::{ExplainError, LayerAttention, Runs, Subject, Variants};
 use crate::protocol::{ModelError, Tensor};
 
@@ -84,6 +84,16 @@ impl PromptVariants {
     }
 }
 
+/// Row `i`'s probability of `next[i]` in `logits` `(rows, vocab)` (softmax at temperature 1):
+/// what the model gave the token that came after each position.
+pub fn next_token_probs(logits: &[f32], vocab: usize, next: &[u32]) -> Vec<f64> {
+    logits
+        .chunks_exact(vocab.max(1))
+        .zip(next)
+        .map(|(row, &id)| softmax_at(row, id as usize))
+        .collect()
+}
+
 /// The top-left `(m, m)` block of every head's `(n, n)` matrix: a causal model's first `m`
 /// rows are what it computes for the first `m` tokens alone.
 fn top_left(w: &[f32], heads: usize, n: usize, m: usize) -> Result<Vec<f32>, ModelError> {
@@ -134,7 +144,9 @@ impl Variants for PromptVariants {
     }
 
     fn read(&self, _: &[Tensor]) -> Result<Vec<f64>, ModelError> {
-        Err(ModelError::Inference("read through the worker's pick".into()))
+        Err(ModelError::Inference(
+            "read through the worker's pick".into(),
+        ))
     }
 }
 
@@ -169,9 +181,11 @@ mod tests {
         let ids: Vec<u32> = (0..35).map(|i| 1 + i % 9).collect();
         let w = vec![vec![0.5; n * n]];
         let (subject, v) =
-            PromptVariants::new(at(&ids), &w, n, &dims(), |id| id.to_string())
-                .expect("subject");
-        assert_eq!((subject.labels.len(), subject.total, subject.reading), (BUDGET, 35, 34));
+            PromptVariants::new(at(&ids), &w, n, &dims(), |id| id.to_string()).expect("subject");
+        assert_eq!(
+            (subject.labels.len(), subject.total, subject.reading),
+            (BUDGET, 35, 34)
+        );
         assert_eq!(subject.positions[0], 3);
         assert_eq!(subject.layers[0].seq, 35);
         let Ok(Runs::Each(each)) = v.runs(&[vec![0], vec![BUDGET - 1]]) else {
@@ -179,7 +193,10 @@ mod tests {
         };
         assert_eq!(each.runs.len(), 2);
         let run0 = &each.runs[0][0].inputs;
-        assert_eq!(Tensor::find(run0, "start").and_then(Tensor::as_i64), Some(&[3i64][..]));
+        assert_eq!(
+            Tensor::find(run0, "start").and_then(Tensor::as_i64),
+            Some(&[3i64][..])
+        );
         let first = run0[0].as_i64().expect("ids");
         assert_eq!((first[3], first[4], first[34]), (0, 5, 8));
         let last = each.runs[1][0].inputs[0].as_i64().expect("ids");
@@ -187,5 +204,8 @@ mod tests {
         assert_eq!(each.pick.index, 7);
         assert!(PromptVariants::new(at(&[]), &w, n, &dims(), |id| id.to_string()).is_err());
         assert!(top_left(&[0.0; 5], 1, 2, 1).is_err());
+        let p = next_token_probs(&[0.0, 0.0, 1.0, 0.0], 2, &[1, 0]);
+        let e = std::f64::consts::E;
+        assert!((p[0] - 0.5).abs() < 1e-12 && (p[1] - e / (e + 1.0)).abs() < 1e-12);
     }
 }

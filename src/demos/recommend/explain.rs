@@ -35,7 +35,9 @@ impl HistoryVariants {
         label: impl Fn(u32) -> String,
     ) -> Result<(Subject, Self), ExplainError> {
         if history.is_empty() {
-            return Err(ExplainError::Model(t!("explain.empty_history").into_owned()));
+            return Err(ExplainError::Model(
+                t!("explain.empty_history").into_owned(),
+            ));
         }
         let (target, score) =
             top.ok_or_else(|| ExplainError::Model("no recommendation to explain".into()))?;
@@ -71,7 +73,11 @@ impl Variants for HistoryVariants {
         let rows: Vec<Vec<i64>> = sets
             .iter()
             .map(|set| {
-                let gone: Vec<usize> = set.iter().filter_map(|&e| self.indices.get(e)).copied().collect();
+                let gone: Vec<usize> = set
+                    .iter()
+                    .filter_map(|&e| self.indices.get(e))
+                    .copied()
+                    .collect();
                 let kept: Vec<u32> = (0..self.history.len())
                     .filter(|i| !gone.contains(i))
                     .map(|i| self.history[i])
@@ -106,26 +112,39 @@ mod tests {
 
     fn weights(window: usize) -> Tensor {
         let w = 1.0 / window as f32;
-        Tensor::f32("layer0.weights", vec![1, 1, window, window], vec![w; window * window])
+        Tensor::f32(
+            "layer0.weights",
+            vec![1, 1, window, window],
+            vec![w; window * window],
+        )
     }
 
     #[test]
     fn removing_an_item_slides_the_rest_and_refills_the_window() {
         let (subject, v) =
-            HistoryVariants::new(&[7, 8, 9, 10], 3, &[weights(3)], Some((5, 2.5)), |id| id.to_string())
-                .expect("subject");
+            HistoryVariants::new(&[7, 8, 9, 10], 3, &[weights(3)], Some((5, 2.5)), |id| {
+                id.to_string()
+            })
+            .expect("subject");
         // Item 7 did not fit the window: the elements are 8, 9, 10 in slots 0, 1, 2.
         assert_eq!(subject.labels, ["8", "9", "10"]);
-        assert_eq!((subject.positions.clone(), subject.reading, subject.total), (vec![0, 1, 2], 2, 3));
+        assert_eq!(
+            (subject.positions.clone(), subject.reading, subject.total),
+            (vec![0, 1, 2], 2, 3)
+        );
         assert_eq!(subject.base, 2.5);
         let inputs = v.inputs(&[vec![1], vec![0, 1, 2]]).expect("rows");
         // Without 9, item 7 slides back in; without all three, only 7 is left.
         assert_eq!(inputs[0].as_i64().expect("ids"), [7, 8, 10, 0, 0, 7]);
         assert_eq!(inputs[1].as_i64().expect("position"), [2, 2]);
         assert_eq!(v.target(), 5);
-        assert!(HistoryVariants::new(&[], 3, &[weights(3)], Some((5, 1.0)), |id| id.to_string()).is_err());
+        assert!(
+            HistoryVariants::new(&[], 3, &[weights(3)], Some((5, 1.0)), |id| id.to_string())
+                .is_err()
+        );
         let (one, _) =
-            HistoryVariants::new(&[4], 3, &[weights(3)], Some((5, 1.0)), |id| id.to_string()).expect("made");
+            HistoryVariants::new(&[4], 3, &[weights(3)], Some((5, 1.0)), |id| id.to_string())
+                .expect("made");
         assert_eq!(one.check(), Err(ExplainError::TooFew(1)));
     }
 }

@@ -19,7 +19,9 @@
 
 use super::{decoder_inputs, encoder_inputs, DECODER_KEY, ENCODER_KEY, LOG_PROBS, MEMORY};
 use crate::explain::each::{Each, Pick, RowValue, Stage};
-use crate::explain::{mean_over_heads, rollout, ExplainError, Given, LayerAttention, Runs, Subject, Variants};
+use crate::explain::{
+    mean_over_heads, rollout, ExplainError, Given, LayerAttention, Runs, Subject, Variants,
+};
 use crate::protocol::{ModelError, Tensor};
 
 /// The source with `<unk>` put in place of the occluded tokens, and the decoder prefix.
@@ -86,7 +88,10 @@ impl SourceVariants {
         let r = rollout(step.encoder);
         let through = |j: usize| (0..s).map(|i| cross_mean[i] * r[i * s + j]).sum::<f64>();
         let subject = Subject {
-            labels: positions.iter().map(|&p| label(&step.src_tokens[p])).collect(),
+            labels: positions
+                .iter()
+                .map(|&p| label(&step.src_tokens[p]))
+                .collect(),
             positions: positions.clone(),
             reading: 0,
             layers: Vec::new(),
@@ -114,8 +119,8 @@ impl Variants for SourceVariants {
         let s = self.src_ids.len();
         // The decoder's inputs other than `memory`, which the encoder stage hands on.
         let placeholder = Tensor::f32(MEMORY, vec![1, s, 1], vec![0.0; s]);
-        let mut decoder = decoder_inputs(&self.prefix, &placeholder, self.vocab)
-            .map_err(ModelError::BadInput)?;
+        let mut decoder =
+            decoder_inputs(&self.prefix, &placeholder, self.vocab).map_err(ModelError::BadInput)?;
         decoder.retain(|t| t.name != MEMORY);
         let runs = sets
             .iter()
@@ -157,7 +162,9 @@ impl Variants for SourceVariants {
     }
 
     fn read(&self, _: &[Tensor]) -> Result<Vec<f64>, ModelError> {
-        Err(ModelError::Inference("read through the worker's pick".into()))
+        Err(ModelError::Inference(
+            "read through the worker's pick".into(),
+        ))
     }
 }
 
@@ -184,24 +191,35 @@ mod tests {
             target: 21,
             base: 0.5,
         };
-        let (subject, v) = SourceVariants::new(step(&eyes), 3, 1, 100, str::to_owned).expect("subject");
+        let (subject, v) =
+            SourceVariants::new(step(&eyes), 3, 1, 100, str::to_owned).expect("subject");
         assert_eq!(subject.labels, ["▁a", "▁b"]);
         let given = subject.given.clone().expect("given");
         assert_eq!(given.per_head[1], [f64::from(0.5f32), f64::from(0.3f32)]);
         // Identity attention: the rollout is the identity, so rollout = the head-mean cross row.
         assert!((given.rollout[0] - 0.6).abs() < 1e-7 && (given.rollout[1] - 0.2).abs() < 1e-7);
         // One layer swapping tokens 0 and 1: (A + I)/2 splits each of them half and half.
-        let (swapped, _) = SourceVariants::new(step(&mixes), 3, 1, 100, str::to_owned).expect("subject");
+        let (swapped, _) =
+            SourceVariants::new(step(&mixes), 3, 1, 100, str::to_owned).expect("subject");
         let r = swapped.given.expect("given").rollout;
         assert!((r[0] - 0.4).abs() < 1e-7 && (r[1] - 0.4).abs() < 1e-7);
         assert!(subject.check().is_ok());
-        let Ok(Runs::Each(each)) = v.runs(&[vec![1]]) else { panic!("runs one by one") };
+        let Ok(Runs::Each(each)) = v.runs(&[vec![1]]) else {
+            panic!("runs one by one")
+        };
         let chain = &each.runs[0];
         assert_eq!(chain[0].inputs[0].as_i64().expect("ids"), [10, 1, 3]);
         assert_eq!(chain[1].carry, [MEMORY]);
         assert!(chain[1].inputs.iter().all(|t| t.name != MEMORY));
         assert_eq!(each.pick.how, RowValue::Exp);
-        let short = StepInput { src_ids: &[10, 3], src_tokens: &tokens[1..], ..step(&none) };
-        assert_eq!(SourceVariants::new(short, 3, 1, 100, str::to_owned).err(), Some(ExplainError::TooFew(1)));
+        let short = StepInput {
+            src_ids: &[10, 3],
+            src_tokens: &tokens[1..],
+            ..step(&none)
+        };
+        assert_eq!(
+            SourceVariants::new(short, 3, 1, 100, str::to_owned).err(),
+            Some(ExplainError::TooFew(1))
+        );
     }
 }

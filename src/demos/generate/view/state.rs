@@ -39,6 +39,8 @@ pub struct FullRun {
     /// `(n, d)` before and after the final LayerNorm.
     pub final_hidden: Matrix,
     pub final_norm: Matrix,
+    /// Row `i`'s probability (softmax, temperature 1) of the token after it
+    pub next_probs: Vec<f64>,
 }
 
 /// One step's measured times.

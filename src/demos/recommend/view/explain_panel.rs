@@ -43,9 +43,19 @@ fn explainable(
     if r.query + 1 != r.history.len() {
         return Err(t!("explain.rec_latest_only").into_owned());
     }
-    let label = |id: u32| catalogue.get(id).map_or_else(|| id.to_string(), |m| m.label());
+    let label = |id: u32| {
+        catalogue
+            .get(id)
+            .map_or_else(|| id.to_string(), |m| m.label())
+    };
     Explainable::new(
-        HistoryVariants::new(&r.history, window, &r.weights, r.top.first().copied(), label),
+        HistoryVariants::new(
+            &r.history,
+            window,
+            &r.weights,
+            r.top.first().copied(),
+            label,
+        ),
         GRAPH_KEY,
     )
 }

@@ -84,7 +84,12 @@ pub fn TrExplain(props: &TrExplainProps) -> Html {
         .and_then(|d| d.steps().get(props.shown.checked_sub(1)?))
         .map(|s| {
             let token = token_label(props.vocab.as_ref(), s.chosen);
-            t!("explain.translate_target", token = token, step = props.shown).into_owned()
+            t!(
+                "explain.translate_target",
+                token = token,
+                step = props.shown
+            )
+            .into_owned()
         })
         .unwrap_or_default();
     html! {

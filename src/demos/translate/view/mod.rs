@@ -30,9 +30,9 @@ use yew::prelude::*;
 
 use self::about::{about, AboutProps};
 use self::controls::{step_controls, StepControlsProps};
+use self::explain_panel::TrExplain;
 use self::header::{status_header, StatusHeaderProps};
 use self::input::{source_input, SourceInputProps};
-use self::explain_panel::TrExplain;
 use self::panels::AttentionPanels;
 use self::picker::{view_picker, ViewPickerProps};
 use self::shift_view::StepShiftView;
