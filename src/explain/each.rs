@@ -171,7 +171,9 @@ mod tests {
             index: 0,
             how: RowValue::Exp,
         };
-        assert!((pick.read(&[lp.clone()]).expect("reads") - (-0.5f64).exp()).abs() < 1e-12);
+        assert!(
+            (pick.read(std::slice::from_ref(&lp)).expect("reads") - (-0.5f64).exp()).abs() < 1e-12
+        );
         let out_of_range = Pick { index: 2, ..pick };
         assert!(out_of_range.read(&[lp]).is_err());
     }

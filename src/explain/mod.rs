@@ -560,6 +560,26 @@ mod tests {
     }
 
     #[test]
+    fn given_measures_replace_the_layers_and_are_checked() {
+        let mut s = subject();
+        s.layers.clear();
+        s.given = Some(Given {
+            per_head: vec![vec![0.2, 0.8], vec![0.4, 0.6]],
+            rollout: vec![0.9, 0.1],
+        });
+        assert!(s.check().is_ok());
+        let imp = Importance::new(&s, &[0.5, 0.85]).expect("explains");
+        assert!((imp.attention[0] - 0.3).abs() < 1e-12 && (imp.attention[1] - 0.7).abs() < 1e-12);
+        assert_eq!(imp.rollout, [0.9, 0.1]);
+        assert_eq!(imp.agreement[1].tau, Some(1.0));
+        s.given = Some(Given {
+            per_head: vec![vec![0.2]],
+            rollout: vec![0.9, 0.1],
+        });
+        assert!(matches!(s.check(), Err(ExplainError::Model(_))));
+    }
+
+    #[test]
     fn too_few_elements_and_bad_positions_are_refused_in_words() {
         let mut s = subject();
         s.labels.truncate(1);

@@ -1,7 +1,8 @@
 //! "Does attention explain this?": one panel every predicting view shows under its prediction.
 //! The view hands over a [`Explainable`] (the elements, their attention, and how to run the model
-//! with elements removed); the panel runs every occlusion as one batch in the worker, then every
-//! erasure set as a second batch, and shows attention, rollout and occlusion side by side, their
+//! with elements removed); the panel runs every occlusion as one worker request (one batch, or
+//! for graphs without a batch axis one run per variant inside the request), then every erasure
+//! set as a second request, and shows attention, rollout and occlusion side by side, their
 //! rank agreement in words, and the erasure curve. Clicking an element removes it live.
 
 mod bars;
@@ -68,7 +69,7 @@ impl Explainable {
         }
     }
 
-    /// Occlusion (one batch), then the erasure curves (one batch).
+    /// Occlusion (one request), then the erasure curves (one request).
     async fn explain(&self, runner: &Runner) -> Result<Explained, String> {
         let n = self.subject.labels.len();
         let occluded = self.run(runner, &occlusion_sets(n)).await?;
