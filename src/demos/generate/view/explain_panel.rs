@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use super::attention::query_row;
 use super::output::token_label;
-use super::state::{Action, GenState};
+use super::state::{Action, GenState, Mode};
 use crate::demos::generate::explain::{Prediction, PromptVariants};
 use crate::demos::generate::GRAPH_KEY;
 use crate::export::ExportContext;
@@ -20,6 +20,9 @@ pub struct GenExplainProps {
 
 /// The subject of the step shown, or why there is none.
 fn explainable(s: &GenState) -> Result<Explainable, String> {
+    if decoding(s) {
+        return Err(t!("explain.wait_decoding").into_owned());
+    }
     let wait = || t!("explain.generate_wait").into_owned();
     let (Some(g), Some(full), Some(m), Some(q)) =
         (&s.generation, &s.full, &s.manifest, query_row(s))
@@ -48,12 +51,17 @@ fn explainable(s: &GenState) -> Result<Explainable, String> {
     )
 }
 
+/// Generation is running on its own: the panel waits (its runs would hold up every step).
+fn decoding(s: &GenState) -> bool {
+    matches!(s.mode, Mode::Play | Mode::All | Mode::Restore(_))
+}
+
 #[component]
 pub fn GenExplain(props: &GenExplainProps) -> Html {
     let s = &props.state;
     let first = s.full.as_ref().map(|f| f.first_position);
     // Made once per (generation, step shown, window): stepping on reruns the panel.
-    let input = use_memo((s.run, s.shown, first, s.full.is_some()), {
+    let input = use_memo((s.run, s.shown, first, s.full.is_some(), decoding(s)), {
         let s = props.state.clone();
         move |_| explainable(&s)
     });

@@ -21,6 +21,9 @@ pub struct TrExplainProps {
     /// The translation's number: with `shown` it names the prediction explained
     pub run: u64,
     pub manifest: Option<Rc<TranslateManifest>>,
+    /// Decoding runs on its own (play, all, a link's steps): the panel waits, since its runs
+    /// would hold up every step
+    pub decoding_runs: bool,
     pub vocab: Option<Rc<Vec<String>>>,
     pub open: bool,
     pub ontoggle: Callback<bool>,
@@ -63,13 +66,16 @@ fn explainable(
 pub fn TrExplain(props: &TrExplainProps) -> Html {
     // Made once per (translation, step): stepping on reruns the panel, new steps decoded
     // after the one shown do not.
-    let input = use_memo((props.run, props.shown, props.decoding.is_some()), {
+    let input = use_memo((props.run, props.shown, props.decoding.is_some(), props.decoding_runs), {
         let (source, decoding, manifest) = (
             props.source.clone(),
             props.decoding.clone(),
             props.manifest.clone(),
         );
-        move |(_, shown, _)| {
+        move |(_, shown, _, runs)| {
+            if *runs {
+                return Err(t!("explain.wait_decoding").into_owned());
+            }
             explainable(
                 source.as_deref(),
                 decoding.as_deref(),

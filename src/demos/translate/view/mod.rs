@@ -278,6 +278,7 @@ pub fn TranslateDemo() -> Html {
 
             <TrExplain source={source.clone()} decoding={decoding.clone()} {shown} run={state.run}
                 manifest={manifest.clone()} vocab={state.vocab.clone()} open={state.explain}
+                decoding_runs={matches!(state.mode, Mode::Play | Mode::All | Mode::Restore(_))}
                 ontoggle={{ let d = dispatch.clone(); Callback::from(move |open| d.dispatch(Action::SetExplain(open))) }}
                 export={export.clone()} />
 
