@@ -297,14 +297,8 @@ def translate():
         given = (row[:, elements], (row.mean(axis=0) @ r)[elements])
 
         def predict(sets):
-            out = []
-            for st in sets:
-                ids = list(src)
-                for j in st:
-                    ids[elements[j]] = unk
-                mem = encode(ids)[0]
-                out.append(np.exp(np.float64(decode(prefix, mem, s)[0][0, target])))
-            return out
+            mems = (encode(replaced(src, elements, st, unk))[0] for st in sets)
+            return [np.exp(np.float64(decode(prefix, mem, s)[0][0, target])) for mem in mems]
 
         res = explain(elements, 0, None, base, predict, rng, given)
         return {"text": text, "src_ids": src, "tokens": e.tokens, "prefix": prefix, "target": target, **res}
@@ -318,6 +312,14 @@ def translate_held_out(n):
     pairs = [p for p in train.load_pairs() if p[0][0] in train.TEST_BOOKS]
     step = max(1, len(pairs) // n)
     return [src for _k, src, _tgt in pairs[::step][:n]]
+
+
+def replaced(seq, elements, removed, token):
+    """seq with token at the positions of the removed elements (one variant per graph run)."""
+    out = list(seq)
+    for j in removed:
+        out[elements[j]] = token
+    return out
 
 
 GEN_BUDGET = 32            # src/demos/generate/explain.rs BUDGET: the last 32 tokens are tested
@@ -348,13 +350,7 @@ def generate():
         elements = list(range(max(0, n - GEN_BUDGET), n))
 
         def predict(sets):
-            out = []
-            for st in sets:
-                v = list(ids)
-                for j in st:
-                    v[elements[j]] = end
-                out.append(softmax_at(run(v, ["logits"])[0][0, -1], target))
-            return out
+            return [softmax_at(run(replaced(ids, elements, st, end), ["logits"])[0][0, -1], target) for st in sets]
 
         res = explain(elements, n - 1, [l[0] for l in layers], softmax_at(logits[0, -1], target), predict, rng)
         return {"ids": [int(i) for i in ids], "target": target, **res}

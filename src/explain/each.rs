@@ -48,6 +48,31 @@ pub struct Each {
     pub pick: Pick,
 }
 
+impl Each {
+    /// One chain per variant, each read at `index` of `output`'s last row.
+    pub fn runs(runs: Vec<Vec<Stage>>, output: &str, index: usize, how: RowValue) -> super::Runs {
+        super::Runs::Each(Self {
+            runs,
+            pick: Pick {
+                output: output.to_owned(),
+                index,
+                how,
+            },
+        })
+    }
+}
+
+/// `ids` with `token` at `positions[e]` for every element `e` of `set` (an occlusion variant).
+pub fn replaced(ids: &[u32], positions: &[usize], set: &[usize], token: u32) -> Vec<u32> {
+    let mut out = ids.to_vec();
+    for p in set.iter().filter_map(|&e| positions.get(e)) {
+        if let Some(id) = out.get_mut(*p) {
+            *id = token;
+        }
+    }
+    out
+}
+
 impl Pick {
     /// The probability from one run's last outputs.
     pub fn read(&self, outputs: &[Tensor]) -> Result<f64, ModelError> {
@@ -176,5 +201,6 @@ mod tests {
         );
         let out_of_range = Pick { index: 2, ..pick };
         assert!(out_of_range.read(&[lp]).is_err());
+        assert_eq!(replaced(&[5, 6, 7], &[0, 2], &[1, 9], 0), [5, 6, 0]);
     }
 }

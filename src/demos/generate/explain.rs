@@ -9,9 +9,9 @@
 //! full recompute of the context on its own, all in one worker request ([`Runs::Each`]).
 
 use super::{inputs, Dims, GRAPH_KEY, LOGITS};
-use crate::explain::each::{softmax_at, Each, Pick, RowValue, Stage};
+use crate::explain::each::{replaced, softmax_at, Each, RowValue, Stage};
 use crate::explain::{ExplainError, LayerAttention, Runs, Subject, Variants};
-use crate::protocol::{ModelError, Tensor};
+use crate::protocol::ModelError;
 
 /// The most context tokens one panel occludes (the last ones, nearest the prediction).
 pub const BUDGET: usize = 32;
@@ -114,12 +114,7 @@ impl Variants for PromptVariants {
         let runs = sets
             .iter()
             .map(|set| {
-                let mut ids = self.ids.clone();
-                for &e in set {
-                    if let Some(&p) = self.positions.get(e) {
-                        ids[p] = self.dims.end_id;
-                    }
-                }
+                let ids = replaced(&self.ids, &self.positions, set, self.dims.end_id);
                 // An empty cache: every variant is a full recompute from `start`.
                 vec![Stage {
                     key: GRAPH_KEY.into(),
@@ -129,30 +124,18 @@ impl Variants for PromptVariants {
                 }]
             })
             .collect();
-        Ok(Runs::Each(Each {
-            runs,
-            pick: Pick {
-                output: LOGITS.into(),
-                index: self.target as usize,
-                how: RowValue::Softmax,
-            },
-        }))
+        Ok(Each::runs(runs, LOGITS, self.target(), RowValue::Softmax))
     }
 
     fn target(&self) -> usize {
         self.target as usize
-    }
-
-    fn read(&self, _: &[Tensor]) -> Result<Vec<f64>, ModelError> {
-        Err(ModelError::Inference(
-            "read through the worker's pick".into(),
-        ))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::Tensor;
 
     fn dims() -> Dims {
         Dims {

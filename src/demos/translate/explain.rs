@@ -18,7 +18,7 @@
 //! worker request ([`Runs::Each`]).
 
 use super::{decoder_inputs, encoder_inputs, DECODER_KEY, ENCODER_KEY, LOG_PROBS, MEMORY};
-use crate::explain::each::{Each, Pick, RowValue, Stage};
+use crate::explain::each::{replaced, Each, RowValue, Stage};
 use crate::explain::{
     mean_over_heads, rollout, ExplainError, Given, LayerAttention, Runs, Subject, Variants,
 };
@@ -125,12 +125,7 @@ impl Variants for SourceVariants {
         let runs = sets
             .iter()
             .map(|set| {
-                let mut ids = self.src_ids.clone();
-                for &e in set {
-                    if let Some(&p) = self.positions.get(e) {
-                        ids[p] = self.unk;
-                    }
-                }
+                let ids = replaced(&self.src_ids, &self.positions, set, self.unk);
                 vec![
                     Stage {
                         key: ENCODER_KEY.into(),
@@ -147,24 +142,11 @@ impl Variants for SourceVariants {
                 ]
             })
             .collect();
-        Ok(Runs::Each(Each {
-            runs,
-            pick: Pick {
-                output: LOG_PROBS.into(),
-                index: self.target as usize,
-                how: RowValue::Exp,
-            },
-        }))
+        Ok(Each::runs(runs, LOG_PROBS, self.target(), RowValue::Exp))
     }
 
     fn target(&self) -> usize {
         self.target as usize
-    }
-
-    fn read(&self, _: &[Tensor]) -> Result<Vec<f64>, ModelError> {
-        Err(ModelError::Inference(
-            "read through the worker's pick".into(),
-        ))
     }
 }
 

@@ -66,24 +66,32 @@ fn explainable(
 pub fn TrExplain(props: &TrExplainProps) -> Html {
     // Made once per (translation, step): stepping on reruns the panel, new steps decoded
     // after the one shown do not.
-    let input = use_memo((props.run, props.shown, props.decoding.is_some(), props.decoding_runs), {
-        let (source, decoding, manifest) = (
-            props.source.clone(),
-            props.decoding.clone(),
-            props.manifest.clone(),
-        );
-        move |(_, shown, _, runs)| {
-            if *runs {
-                return Err(t!("explain.wait_decoding").into_owned());
+    let input = use_memo(
+        (
+            props.run,
+            props.shown,
+            props.decoding.is_some(),
+            props.decoding_runs,
+        ),
+        {
+            let (source, decoding, manifest) = (
+                props.source.clone(),
+                props.decoding.clone(),
+                props.manifest.clone(),
+            );
+            move |(_, shown, _, runs)| {
+                if *runs {
+                    return Err(t!("explain.wait_decoding").into_owned());
+                }
+                explainable(
+                    source.as_deref(),
+                    decoding.as_deref(),
+                    *shown,
+                    manifest.as_deref(),
+                )
             }
-            explainable(
-                source.as_deref(),
-                decoding.as_deref(),
-                *shown,
-                manifest.as_deref(),
-            )
-        }
-    });
+        },
+    );
     let target = props
         .decoding
         .as_ref()
