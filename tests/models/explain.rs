@@ -301,7 +301,9 @@ fn recommend_measures_and_curves_match_onnxruntime() {
 #[test]
 fn recommend_refuses_an_empty_or_one_item_history_in_words() {
     let w = Tensor::f32("layer0.weights", vec![1, 1, 2, 2], vec![0.5; 4]);
-    let made = HistoryVariants::new(&[], 2, &[w.clone()], Some((3, 1.0)), |id| id.to_string());
+    let made = HistoryVariants::new(&[], 2, std::slice::from_ref(&w), Some((3, 1.0)), |id| {
+        id.to_string()
+    });
     assert!(matches!(made, Err(ExplainError::Model(ref m)) if m.contains("empty")));
     let (one, _) =
         HistoryVariants::new(&[5], 2, &[w], Some((3, 1.0)), |id| id.to_string()).expect("made");
