@@ -16,9 +16,10 @@ pub struct Stage {
     /// The worker's key of the graph
     pub key: String,
     pub inputs: Vec<Tensor>,
-    /// Outputs of the stage before that are passed on as inputs of the same name (e.g. the
-    /// encoder's `memory` into the decoder)
-    pub carry: Vec<String>,
+    /// Outputs of the stage before (for a chain's first stage: of the shared
+    /// [`Each::prefix`]) passed on as inputs, `(output, input)`: the encoder's `memory` into the
+    /// decoder, a prefix's `layer0.key` into `past.0.key`
+    pub carry: Vec<(String, String)>,
     /// The outputs this stage must return (what the next stage carries, or what is picked)
     pub outputs: Vec<String>,
 }
@@ -44,14 +45,24 @@ pub struct Pick {
 /// The whole request: one chain of stages per variant, and what is read from each.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Each {
+    /// Run once before the chains, for what every variant shares (the generator's key/value
+    /// cache of the tokens before the first occluded one); its outputs stay in the worker
+    pub prefix: Option<Stage>,
     pub runs: Vec<Vec<Stage>>,
     pub pick: Pick,
 }
 
 impl Each {
     /// One chain per variant, each read at `index` of `output`'s last row.
-    pub fn runs(runs: Vec<Vec<Stage>>, output: &str, index: usize, how: RowValue) -> super::Runs {
+    pub fn runs(
+        prefix: Option<Stage>,
+        runs: Vec<Vec<Stage>>,
+        output: &str,
+        index: usize,
+        how: RowValue,
+    ) -> super::Runs {
         super::Runs::Each(Self {
+            prefix,
             runs,
             pick: Pick {
                 output: output.to_owned(),
@@ -113,21 +124,38 @@ pub fn run_each(
     each: Each,
     mut run: impl FnMut(&str, Vec<Tensor>, &[String]) -> Result<Vec<Tensor>, ModelError>,
 ) -> Result<Vec<f64>, ModelError> {
-    let Each { runs, pick } = each;
+    let Each { prefix, runs, pick } = each;
+    let mut run_stage = |stage: Stage, from: &[Tensor]| {
+        let mut inputs = stage.inputs;
+        for (output, input) in &stage.carry {
+            let mut t = super::output(from, output)?.clone();
+            t.name.clone_from(input);
+            inputs.push(t);
+        }
+        run(&stage.key, inputs, &stage.outputs)
+    };
+    let shared = match prefix {
+        Some(stage) => run_stage(stage, &[])?,
+        None => Vec::new(),
+    };
     runs.into_iter()
         .map(|chain| {
             let mut last: Option<Vec<Tensor>> = None;
             for stage in chain {
-                let mut inputs = stage.inputs;
-                for name in &stage.carry {
-                    let from = last.as_deref().unwrap_or_default();
-                    inputs.push(super::output(from, name)?.clone());
-                }
-                last = Some(run(&stage.key, inputs, &stage.outputs)?);
+                let from = last.take().unwrap_or_else(|| shared.clone());
+                last = Some(run_stage(stage, &from)?);
             }
             let outputs = last.ok_or_else(|| ModelError::Inference("an empty chain".into()))?;
             pick.read(&outputs)
         })
+        .collect()
+}
+
+/// `(name, name)` pairs: outputs carried on under their own names.
+pub fn same_names(names: &[&str]) -> Vec<(String, String)> {
+    names
+        .iter()
+        .map(|n| ((*n).to_owned(), (*n).to_owned()))
         .collect()
 }
 
@@ -137,7 +165,8 @@ mod tests {
 
     #[test]
     fn chains_carry_outputs_and_pick_the_last_rows_probability() {
-        // Stage "double" returns x·2 as "y"; stage "logits" turns y into two rows of logits.
+        // The prefix "one" returns b = 1, carried into every chain's first stage as "s";
+        // stage "double" returns x·2 + s − 1 as "y"; stage "logits" turns y into two rows.
         let run =
             |key: &str, inputs: Vec<Tensor>, _: &[String]| -> Result<Vec<Tensor>, ModelError> {
                 let find = |n: &str| {
@@ -146,9 +175,13 @@ mod tests {
                         .map(<[f32]>::to_vec)
                 };
                 match key {
+                    "one" => Ok(vec![Tensor::f32("b", vec![1], vec![1.0])]),
                     "double" => {
                         let x = find("x").unwrap_or_default();
-                        let y: Vec<f32> = x.iter().map(|v| v * 2.0).collect();
+                        let s = find("s")
+                            .and_then(|s| s.first().copied())
+                            .unwrap_or(f32::NAN);
+                        let y: Vec<f32> = x.iter().map(|v| v * 2.0 + s - 1.0).collect();
                         Ok(vec![Tensor::f32("y", vec![1, y.len()], y)])
                     }
                     _ => {
@@ -164,18 +197,24 @@ mod tests {
                 Stage {
                     key: "double".into(),
                     inputs: vec![Tensor::f32("x", vec![2], vec![0.0, x])],
-                    carry: vec![],
+                    carry: vec![("b".into(), "s".into())],
                     outputs: vec!["y".into()],
                 },
                 Stage {
                     key: "logits".into(),
                     inputs: vec![],
-                    carry: vec!["y".into()],
+                    carry: same_names(&["y"]),
                     outputs: vec!["logits".into()],
                 },
             ]
         };
         let each = Each {
+            prefix: Some(Stage {
+                key: "one".into(),
+                inputs: vec![],
+                carry: vec![],
+                outputs: vec!["b".into()],
+            }),
             runs: vec![stage(0.0), stage(1.0)],
             pick: Pick {
                 output: "logits".into(),
@@ -187,9 +226,15 @@ mod tests {
         assert!((values[0] - 0.5).abs() < 1e-12);
         let e2 = std::f64::consts::E.powi(2);
         assert!((values[1] - e2 / (1.0 + e2)).abs() < 1e-12);
-        let mut empty = each;
+        let mut empty = each.clone();
         empty.runs = vec![vec![]];
         assert!(run_each(empty, run).is_err());
+        let mut no_prefix = each;
+        no_prefix.prefix = None;
+        assert!(
+            run_each(no_prefix, run).is_err(),
+            "\"b\" is carried from the prefix"
+        );
         let lp = Tensor::f32("lp", vec![1, 2], vec![-0.5, -1.0]);
         let pick = Pick {
             output: "lp".into(),

@@ -5,10 +5,13 @@
 //! `<|endoftext|>` (the model's only special token, id [`Dims::end_id`]) in its place.
 //!
 //! Attention and rollout are those of the causal self-attention (each row only sees earlier
-//! tokens, so the rollout's rows stay causal). The graph has no batch axis: every variant is a
-//! full recompute of the context on its own, all in one worker request ([`Runs::Each`]).
+//! tokens, so the rollout's rows stay causal). The graph has no batch axis: every variant runs
+//! on its own, all in one worker request ([`Runs::Each`]); the untested tokens before the tested
+//! ones run once, and each variant runs only its tail against their key/value cache.
 
-use super::{inputs, Dims, GRAPH_KEY, LOGITS};
+use super::{
+    inputs, key_name, past_key_name, past_value_name, value_name, Dims, GRAPH_KEY, LOGITS,
+};
 use crate::explain::each::{replaced, softmax_at, Each, RowValue, Stage};
 use crate::explain::{ExplainError, LayerAttention, Runs, Subject, Variants};
 use crate::protocol::ModelError;
@@ -110,21 +113,54 @@ fn top_left(w: &[f32], heads: usize, n: usize, m: usize) -> Result<Vec<f32>, Mod
 }
 
 impl Variants for PromptVariants {
+    /// The tokens before the first tested one are the same in every variant, and a causal
+    /// model's keys and values for them do not depend on what follows: they run once (the
+    /// shared prefix stage, from an empty cache), and each variant runs only its tested tail
+    /// against that cache. The result is a full recompute's, which the native test checks
+    /// against onnxruntime recomputing every variant whole.
     fn runs(&self, sets: &[Vec<usize>]) -> Result<Runs, ModelError> {
+        let p = self.positions.first().copied().unwrap_or(0);
+        let n_layers = self.dims.n_layers;
+        let prefix = (p > 0).then(|| Stage {
+            key: GRAPH_KEY.into(),
+            inputs: inputs(&self.ids[..p], self.start, None, &self.dims),
+            carry: Vec::new(),
+            outputs: (0..n_layers)
+                .flat_map(|l| [key_name(l), value_name(l)])
+                .collect(),
+        });
+        let carry: Vec<(String, String)> = (0..n_layers)
+            .flat_map(|l| {
+                [
+                    (key_name(l), past_key_name(l)),
+                    (value_name(l), past_value_name(l)),
+                ]
+            })
+            .collect();
         let runs = sets
             .iter()
             .map(|set| {
                 let ids = replaced(&self.ids, &self.positions, set, self.dims.end_id);
-                // An empty cache: every variant is a full recompute from `start`.
+                let mut tail = inputs(&ids[p..], self.start + p, None, &self.dims);
+                if p > 0 {
+                    // The cache comes from the prefix stage instead of these empty ones.
+                    tail.retain(|t| t.name == "ids" || t.name == "start");
+                }
                 vec![Stage {
                     key: GRAPH_KEY.into(),
-                    inputs: inputs(&ids, self.start, None, &self.dims),
-                    carry: Vec::new(),
+                    inputs: tail,
+                    carry: if p > 0 { carry.clone() } else { Vec::new() },
                     outputs: vec![LOGITS.into()],
                 }]
             })
             .collect();
-        Ok(Each::runs(runs, LOGITS, self.target(), RowValue::Softmax))
+        Ok(Each::runs(
+            prefix,
+            runs,
+            LOGITS,
+            self.target(),
+            RowValue::Softmax,
+        ))
     }
 
     fn target(&self) -> usize {
@@ -175,15 +211,21 @@ mod tests {
             panic!("runs one by one");
         };
         assert_eq!(each.runs.len(), 2);
-        let run0 = &each.runs[0][0].inputs;
-        assert_eq!(
-            Tensor::find(run0, "start").and_then(Tensor::as_i64),
-            Some(&[3i64][..])
-        );
-        let first = run0[0].as_i64().expect("ids");
-        assert_eq!((first[3], first[4], first[34]), (0, 5, 8));
+        // Tokens 0–2 are the shared prefix (from position 3); each variant runs tokens 3–34
+        // from position 6 with the prefix's cache.
+        let prefix = each.prefix.as_ref().expect("a prefix");
+        assert_eq!(prefix.inputs[0].as_i64().expect("ids"), [1, 2, 3]);
+        assert_eq!(prefix.outputs, ["layer0.key", "layer0.value"]);
+        let run0 = &each.runs[0][0];
+        assert_eq!(run0.inputs.len(), 2);
+        let start = Tensor::find(&run0.inputs, "start").and_then(Tensor::as_i64);
+        assert_eq!(start, Some(&[6i64][..]));
+        let carried = ("layer0.value".to_owned(), "past.0.value".to_owned());
+        assert_eq!(run0.carry[1], carried);
+        let first = run0.inputs[0].as_i64().expect("ids");
+        assert_eq!((first.len(), first[0], first[1], first[31]), (32, 0, 5, 8));
         let last = each.runs[1][0].inputs[0].as_i64().expect("ids");
-        assert_eq!((last[3], last[34]), (4, 0));
+        assert_eq!((last[0], last[31]), (4, 0));
         assert_eq!(each.pick.index, 7);
         assert!(PromptVariants::new(at(&[]), &w, n, &dims(), |id| id.to_string()).is_err());
         assert!(top_left(&[0.0; 5], 1, 2, 1).is_err());

@@ -18,7 +18,7 @@
 //! worker request ([`Runs::Each`]).
 
 use super::{decoder_inputs, encoder_inputs, DECODER_KEY, ENCODER_KEY, LOG_PROBS, MEMORY};
-use crate::explain::each::{replaced, Each, RowValue, Stage};
+use crate::explain::each::{replaced, same_names, Each, RowValue, Stage};
 use crate::explain::{
     mean_over_heads, rollout, ExplainError, Given, LayerAttention, Runs, Subject, Variants,
 };
@@ -136,13 +136,19 @@ impl Variants for SourceVariants {
                     Stage {
                         key: DECODER_KEY.into(),
                         inputs: decoder.clone(),
-                        carry: vec![MEMORY.into()],
+                        carry: same_names(&[MEMORY]),
                         outputs: vec![LOG_PROBS.into()],
                     },
                 ]
             })
             .collect();
-        Ok(Each::runs(runs, LOG_PROBS, self.target(), RowValue::Exp))
+        Ok(Each::runs(
+            None,
+            runs,
+            LOG_PROBS,
+            self.target(),
+            RowValue::Exp,
+        ))
     }
 
     fn target(&self) -> usize {
@@ -191,7 +197,7 @@ mod tests {
         };
         let chain = &each.runs[0];
         assert_eq!(chain[0].inputs[0].as_i64().expect("ids"), [10, 1, 3]);
-        assert_eq!(chain[1].carry, [MEMORY]);
+        assert_eq!(chain[1].carry, same_names(&[MEMORY]));
         assert!(chain[1].inputs.iter().all(|t| t.name != MEMORY));
         assert_eq!(each.pick.how, RowValue::Exp);
         let short = StepInput {
