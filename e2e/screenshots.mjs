@@ -157,6 +157,25 @@ try {
       await panel.root.screenshot({ path: new URL(`${label}-explain-digits.png`, outDir).pathname });
       console.log(`wrote e2e/artifacts/${label}-explain-digits.png`);
     }
+    // The same panel on the sequence models (ONLY=explain-more): one element removed each.
+    if (wanted("explain-more")) {
+      const panel = new ExplainPanel(app.page);
+      const views = [
+        ["recommend", "#/recommend?explain=1"],
+        ["translate", `#/translate?text=${encodeURIComponent("In the beginning God created the heavens and the earth.")}&step=3&explain=1`],
+        ["generate", `#/generate?text=${encodeURIComponent("ROMEO:\nBut soft, what light through yonder window breaks? It is the east, and Juliet is the sun.")}&t=0&step=3&explain=1`],
+      ];
+      for (const [view, hash] of views) {
+        await app.page.goto(`${site.url}${hash}`);
+        await app.page.reload();
+        await panel.waitForRunAfter(0, { timeout: 60_000 });
+        await panel.chips.nth(1).click();
+        await app.page.waitForFunction(() => document.querySelector('[data-testid="explain-live"]')?.dataset.value);
+        await panel.root.scrollIntoViewIfNeeded();
+        await panel.root.screenshot({ path: new URL(`${label}-explain-${view}.png`, outDir).pathname });
+        console.log(`wrote e2e/artifacts/${label}-explain-${view}.png`);
+      }
+    }
     // Generator (#/generate): a seeded sampled continuation stepped to token 12, then the steps.
     if (wanted("generate")) {
       const gen = new GeneratePage(app.page, site.url);

@@ -25,6 +25,9 @@ pub enum WorkerRequest {
         inputs: Vec<Tensor>,
         outputs: Option<Vec<String>>,
     },
+    /// Run every chain of [`crate::explain::each::Each`] on its own (graphs without a batch
+    /// axis) and answer one probability per chain: [`WorkerReply::Values`].
+    InferEach(crate::explain::each::Each),
     /// Time `heads` heads of one attention `method` over (n, d_k) random inputs drawn from
     /// `seed` (the cost demo; no model): [`WorkerReply::Measured`], or
     /// [`ModelError::TooLarge`] before anything is allocated.
@@ -181,6 +184,7 @@ pub enum WorkerReply {
     GraphLoaded(GraphSummary),
     Encoded(Encoded),
     Inferred(Vec<Tensor>),
+    Values(Vec<f64>),
     Measured(crate::demos::cost::Measurement),
 }
 

@@ -67,6 +67,15 @@ fn handle(request: WorkerRequest) -> WorkerResponse {
         } => with_graph(&key, |g| {
             g.run(inputs, outputs.as_deref()).map(WorkerReply::Inferred)
         }),
+        WorkerRequest::InferEach(each) => {
+            crate::explain::each::run_each(each, |key, inputs, outputs| {
+                GRAPHS.with(|g| match g.borrow().get(key) {
+                    Some(runner) => runner.run(inputs, Some(outputs)),
+                    None => Err(ModelError::NotLoaded),
+                })
+            })
+            .map(WorkerReply::Values)
+        }
         WorkerRequest::Cost {
             method,
             n,

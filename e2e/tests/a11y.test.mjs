@@ -114,6 +114,21 @@ export const STATES = [
       await panel.waitForRunAfter(0, { timeout: 60_000 });
     },
   },
+  ...[
+    ["recommendation", "#/recommend?explain=1"],
+    ["translation", `#/translate?text=${encodeURIComponent("Jesus wept, and the people saw it.")}&step=2&explain=1`],
+    ["generation", `#/generate?text=${encodeURIComponent("ROMEO: But soft, what light")}&t=0&step=2&explain=1`],
+  ].map(([view, hash]) => ({
+    name: `${view}: does attention explain this? (one element removed)`,
+    show: async ({ walkthrough }) => {
+      const panel = new ExplainPanel(walkthrough.page);
+      await walkthrough.page.goto(`${walkthrough.baseUrl}${hash}`);
+      await walkthrough.page.reload();
+      await panel.waitForRunAfter(0, { timeout: 60_000 });
+      await panel.chips.nth(1).click();
+      await walkthrough.page.waitForFunction(() => document.querySelector('[data-testid="explain-live"]')?.dataset.value);
+    },
+  })),
   {
     name: "cost: a measured sweep and the accuracy on real Q, K, V",
     show: async ({ cost }) => {

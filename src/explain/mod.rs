@@ -11,6 +11,7 @@
 //! Free of UI and runtime types: the view runs the variants in the worker and hands the answers
 //! back as plain numbers.
 
+pub mod each;
 pub mod erasure;
 pub mod rank;
 
@@ -133,6 +134,18 @@ pub struct Subject {
     pub base: f64,
     /// How many elements the input had before the budget cut it to `labels.len()`
     pub total: usize,
+    /// Attention measures computed by the demo instead of read from `layers` (the translator's
+    /// cross-attention, whose rollout goes through the encoder: see
+    /// `demos::translate::explain`). `None` for self-attention models.
+    pub given: Option<Given>,
+}
+
+/// Attention-based importance per element, as a demo computed it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Given {
+    /// heads × elements
+    pub per_head: Vec<Vec<f64>>,
+    pub rollout: Vec<f64>,
 }
 
 /// Why there is nothing to explain.
@@ -165,6 +178,17 @@ impl Subject {
         if self.labels.len() < 2 {
             return Err(ExplainError::TooFew(self.labels.len()));
         }
+        if let Some(given) = &self.given {
+            let n = self.labels.len();
+            if given.per_head.is_empty()
+                || given.rollout.len() != n
+                || given.per_head.iter().any(|h| h.len() != n)
+                || !self.base.is_finite()
+            {
+                return Err(ExplainError::Model(t!("explain.bad_subject").into_owned()));
+            }
+            return Ok(());
+        }
         let seq = self.layers.first().map_or(0, |l| l.seq);
         if self.labels.len() != self.positions.len()
             || self.layers.iter().any(|l| l.seq != seq)
@@ -182,6 +206,9 @@ impl Subject {
 
     /// The last layer's attention from the reading position to each element, per head.
     pub fn head_attention(&self) -> Vec<Vec<f64>> {
+        if let Some(given) = &self.given {
+            return given.per_head.clone();
+        }
         let Some(last) = self.layers.last() else {
             return Vec::new();
         };
@@ -197,6 +224,9 @@ impl Subject {
 
     /// The rollout's reading row at each element.
     pub fn rollout_importance(&self) -> Vec<f64> {
+        if let Some(given) = &self.given {
+            return given.rollout.clone();
+        }
         let r = rollout(&self.layers);
         let seq = self.layers.first().map_or(0, |l| l.seq);
         self.positions
@@ -293,8 +323,19 @@ pub fn class_column(tensor: &Tensor, target: usize) -> Result<Vec<f64>, ModelErr
 /// read back from each row. Implemented by each demo's pure core; the view sends the batch to
 /// the worker, the native tests to tract.
 /// By default the prediction is column [`Variants::target`] of a `(batch, classes)` `probs`.
+/// Graphs without a batch axis implement [`Variants::runs`] with [`Runs::Each`] instead.
 pub trait Variants {
-    fn inputs(&self, sets: &[Vec<usize>]) -> Result<Vec<Tensor>, ModelError>;
+    /// The batch's inputs (models with a batch axis).
+    fn inputs(&self, sets: &[Vec<usize>]) -> Result<Vec<Tensor>, ModelError> {
+        let _ = sets;
+        Err(ModelError::Inference(
+            "these variants run one at a time".into(),
+        ))
+    }
+    /// How the sets run: one batch through [`Variants::inputs`] unless overridden.
+    fn runs(&self, sets: &[Vec<usize>]) -> Result<Runs, ModelError> {
+        self.inputs(sets).map(Runs::Batch)
+    }
     /// The class (or item) whose probability (or score) is followed
     fn target(&self) -> usize;
     /// The outputs [`Variants::read`] needs.
@@ -304,6 +345,15 @@ pub trait Variants {
     fn read(&self, outputs: &[Tensor]) -> Result<Vec<f64>, ModelError> {
         class_column(output(outputs, "probs")?, self.target())
     }
+}
+
+/// How a set of variants reaches the model.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Runs {
+    /// One batch of inputs for the panel's graph; [`Variants::read`] reads its outputs.
+    Batch(Vec<Tensor>),
+    /// One chain per variant inside one worker request; a probability per variant comes back.
+    Each(each::Each),
 }
 
 /// The output `name` from a list, or a readable error.
@@ -459,6 +509,7 @@ mod tests {
             layers: vec![a.clone(), a],
             base: 0.9,
             total: 2,
+            given: None,
         }
     }
 
@@ -506,6 +557,26 @@ mod tests {
         assert!(Importance::new(&s, &[0.1]).is_err());
         let plan = imp.erasure_plan();
         assert_eq!(plan.ks, [1, 2]);
+    }
+
+    #[test]
+    fn given_measures_replace_the_layers_and_are_checked() {
+        let mut s = subject();
+        s.layers.clear();
+        s.given = Some(Given {
+            per_head: vec![vec![0.2, 0.8], vec![0.4, 0.6]],
+            rollout: vec![0.9, 0.1],
+        });
+        assert!(s.check().is_ok());
+        let imp = Importance::new(&s, &[0.5, 0.85]).expect("explains");
+        assert!((imp.attention[0] - 0.3).abs() < 1e-12 && (imp.attention[1] - 0.7).abs() < 1e-12);
+        assert_eq!(imp.rollout, [0.9, 0.1]);
+        assert_eq!(imp.agreement[1].tau, Some(1.0));
+        s.given = Some(Given {
+            per_head: vec![vec![0.2]],
+            rollout: vec![0.9, 0.1],
+        });
+        assert!(matches!(s.check(), Err(ExplainError::Model(_))));
     }
 
     #[test]

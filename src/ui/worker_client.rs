@@ -34,6 +34,7 @@ fn unexpected(reply: &WorkerReply) -> ModelError {
         WorkerReply::GraphLoaded(_) => "GraphLoaded",
         WorkerReply::Encoded(_) => "Encoded",
         WorkerReply::Inferred(_) => "Inferred",
+        WorkerReply::Values(_) => "Values",
         WorkerReply::Measured(_) => "Measured",
     };
     ModelError::Inference(rust_i18n::t!("error.unexpected_answer_kind", kind = what).into_owned())
@@ -180,6 +181,18 @@ pub async fn infer(
     };
     match ask(runner, request, RUN_TIMEOUT_MS).await? {
         WorkerReply::Inferred(t) => Ok(t),
+        other => Err(unexpected(&other)),
+    }
+}
+
+/// Runs every chain of `each` in one request (graphs without a batch axis): one probability
+/// per chain.
+pub async fn infer_each(
+    runner: &Runner,
+    each: crate::explain::each::Each,
+) -> Result<Vec<f64>, ModelError> {
+    match ask(runner, WorkerRequest::InferEach(each), RUN_TIMEOUT_MS).await? {
+        WorkerReply::Values(v) => Ok(v),
         other => Err(unexpected(&other)),
     }
 }

@@ -40,6 +40,7 @@ impl PatchVariants {
             layers,
             base: f64::from(probs[target]),
             total: N_PATCHES,
+            given: None,
         };
         let variants = Self {
             pixels: pixels.to_vec(),

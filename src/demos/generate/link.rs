@@ -28,6 +28,8 @@ pub struct GenerateLink {
     /// How the head table is sorted.
     pub sort: SortBy,
     pub whatif: WhatIf,
+    /// "Does attention explain this?" is open (`explain=1`)
+    pub explain: bool,
     pub bad: Vec<&'static str>,
 }
 
@@ -43,6 +45,7 @@ impl Default for GenerateLink {
             head: None,
             sort: SortBy::Induction,
             whatif: WhatIf::default(),
+            explain: false,
             bad: Vec::new(),
         }
     }
@@ -118,6 +121,7 @@ impl GenerateLink {
             head,
             sort,
             whatif,
+            explain: route.get("explain") == Some("1"),
             bad,
         }
     }
@@ -150,6 +154,7 @@ impl GenerateLink {
             (self.sort != SortBy::Induction).then(|| self.sort.slug().to_owned()),
         );
         write_what_if(&mut route, &self.whatif);
+        route.set("explain", self.explain.then(|| "1".to_owned()));
         route
     }
 }
@@ -177,9 +182,11 @@ mod tests {
             head: Some(0),
             sort: SortBy::Sink,
             whatif: WhatIf::default(),
+            explain: true,
             bad: vec![],
         };
         let hash = link.write().to_string();
+        assert!(hash.contains("explain=1"), "{hash}");
         assert_eq!(read(&hash), link);
         assert_eq!(GenerateLink::default().write().to_string(), "#/generate");
     }

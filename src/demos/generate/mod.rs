@@ -17,6 +17,7 @@
 pub mod view;
 
 pub mod cache;
+pub mod explain;
 pub mod heads;
 pub mod link;
 pub mod sampling;

@@ -8,6 +8,8 @@
 #[cfg(target_arch = "wasm32")]
 pub mod view;
 
+pub mod explain;
+
 use rust_i18n::t;
 use serde::Deserialize;
 
@@ -20,6 +22,8 @@ pub const TOP_K: usize = 10;
 pub const SEARCH_LIMIT: usize = 8;
 /// The longest history the page keeps (the model reads only its last `window` items).
 pub const MAX_HISTORY: usize = 500;
+/// The model's name in exported files.
+pub const MODEL_NAME: &str = "SASRec-style recommender (MovieLens-100k)";
 /// The graph's input and output names (see models/README.md).
 pub const INPUT_ITEMS: &str = "item_ids";
 pub const INPUT_POSITION: &str = "position";

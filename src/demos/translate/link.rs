@@ -22,6 +22,8 @@ pub struct TranslateLink {
     /// `None`: the mean of the heads.
     pub head: Option<usize>,
     pub whatif: WhatIf,
+    /// "Does attention explain this?" is open (`explain=1`)
+    pub explain: bool,
     /// Link parameter names whose values could not be used (see [`crate::route::link_problem`]).
     pub bad: Vec<&'static str>,
 }
@@ -65,6 +67,7 @@ impl TranslateLink {
             layer,
             head,
             whatif,
+            explain: route.get("explain") == Some("1"),
             bad,
         }
     }
@@ -86,6 +89,7 @@ impl TranslateLink {
         route.set("layer", self.layer.map(|l| (l + 1).to_string()));
         route.set("head", self.head.map(|h| (h + 1).to_string()));
         write_what_if(&mut route, &self.whatif);
+        route.set("explain", self.explain.then(|| "1".to_owned()));
         route
     }
 }
@@ -111,6 +115,7 @@ mod tests {
                 selection: Selection::TopK(2),
                 ..WhatIf::default()
             },
+            explain: true,
             bad: Vec::new(),
         };
         let hash = link.write().to_string();
@@ -119,6 +124,7 @@ mod tests {
             hash.contains("step=4&layer=3&head=2&temp=2&attn=top2"),
             "{hash}"
         );
+        assert!(hash.contains("explain=1"), "{hash}");
         assert_eq!(read(&hash), link);
         let plain = read("#/translate");
         assert_eq!(plain.write().to_string(), "#/translate");
@@ -163,6 +169,7 @@ mod tests {
             layer: None,
             head: None,
             whatif: WhatIf::default(),
+            explain: false,
             bad: Vec::new(),
         };
         assert_eq!(link.write().to_string(), "#/translate");

@@ -22,6 +22,7 @@ use crate::maths::Matrix;
 use crate::protocol::{Encoded, InputSpec, Tensor};
 
 pub mod analysis;
+pub mod explain;
 pub mod link;
 
 /// Keys under which the page loads the two graphs into the worker.

@@ -50,6 +50,7 @@ impl TokenVariants {
             layers,
             base: f64::from(record.probs[target]),
             total,
+            given: None,
         };
         let variants = Self {
             ids: record.ids.iter().map(|&i| i64::from(i)).collect(),

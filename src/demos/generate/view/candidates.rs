@@ -67,7 +67,9 @@ pub fn candidates(s: &GenState) -> Html {
     let vocab = s.vocab.as_ref();
     let sm = g.sampler;
     html! {
-        <section class="gen-candidates" aria-label={t!("generate.candidates")}>
+        // Focusable: on a phone the table scrolls sideways (`.generate section`), and a
+        // keyboard must be able to scroll it too.
+        <section class="gen-candidates" tabindex="0" aria-label={t!("generate.candidates")}>
             <h2>{ t!("generate.candidates_step", step = s.shown) }</h2>
             <p class="hint">{
                 if sm.greedy() { t!("generate.greedy_note").into_owned() }

@@ -13,12 +13,13 @@ use yew_agent::prelude::*;
 
 use super::state::{Action, FullRun, GenState, Message, Params, Timing};
 use crate::decoding::Drive;
+use crate::demos::generate::explain::next_token_probs;
 use crate::demos::generate::heads::{head_score, HeadScore};
 use crate::demos::generate::steps::{max_abs_diff, LayerWeights};
 use crate::demos::generate::{
     full_outputs, inputs, param_name, param_outputs, read_weights, step_outputs, window_prompt,
     x_name, GenerateManifest, Generation, OutputError, FINAL_BETA, FINAL_GAMMA, FINAL_HIDDEN,
-    FINAL_NORM, GRAPH_KEY,
+    FINAL_NORM, GRAPH_KEY, LOGITS,
 };
 use crate::demos::translate::vocab_from_tokenizer_json;
 use crate::maths::Matrix;
@@ -201,15 +202,26 @@ async fn step(
         let x = (0..m.n_layers)
             .map(|l| matrix(&full, &x_name(l), n, d))
             .collect::<Result<Vec<_>, _>>()?;
-        let full_run = FullRun {
+        let mut full_run = FullRun {
             first_position: g.cache.first_position,
             n,
             weights,
             x,
             final_hidden: matrix(&full, FINAL_HIDDEN, n, d)?,
             final_norm: matrix(&full, FINAL_NORM, n, d)?,
+            next_probs: Vec::new(),
         };
         g.choose().map_err(|e| e.to_string())?;
+        // Every row's probability of the token that followed it (the last row: the one just
+        // chosen), for "Does attention explain this?".
+        let (first, end) = (full_run.first_position, full_run.first_position + n);
+        full_run.next_probs = match (
+            Tensor::find(&full, LOGITS).and_then(Tensor::as_f32),
+            g.ids.get(first + 1..=end),
+        ) {
+            (Some(logits), Some(next)) => next_token_probs(logits, m.vocab_size, next),
+            _ => Vec::new(),
+        };
         Ok((
             Rc::new(g),
             Rc::new(full_run),

@@ -11,6 +11,7 @@ mod cache_view;
 mod candidates;
 mod controls;
 mod driver;
+mod explain_panel;
 mod heads_table;
 mod output;
 mod state;
@@ -27,6 +28,7 @@ use self::attention::{attention, head_map, query_row, window_labels};
 use self::cache_view::cache_view;
 use self::candidates::candidates;
 use self::controls::{controls, ControlsProps};
+use self::explain_panel::GenExplain;
 use self::heads_table::heads_table;
 use self::output::output;
 use self::state::{Action, GenState};
@@ -156,6 +158,7 @@ pub fn GenerateDemo() -> Html {
             { controls(&ControlsProps { state: &state, dispatch: dispatch.clone(), on_generate }) }
             { output(&state, &dispatch) }
             { candidates(&state) }
+            <GenExplain state={state.clone()} export={export.clone()} />
             { attention(&state, &dispatch, export.clone(), causal_svg) }
             { steps_view(&state) }
             { cache_view(&state) }

@@ -39,6 +39,8 @@ pub struct FullRun {
     /// `(n, d)` before and after the final LayerNorm.
     pub final_hidden: Matrix,
     pub final_norm: Matrix,
+    /// Row `i`'s probability (softmax, temperature 1) of the token after it
+    pub next_probs: Vec<f64>,
 }
 
 /// One step's measured times.
@@ -87,6 +89,8 @@ pub struct GenState {
     pub message: Option<Message>,
     pub link: Option<GenerateLink>,
     pub link_bad: Vec<&'static str>,
+    /// "Does attention explain this?" is open.
+    pub explain: bool,
 }
 
 pub enum Action {
@@ -128,6 +132,7 @@ pub enum Action {
     Head(Option<usize>),
     Hover(Option<usize>),
     Sort(SortBy),
+    SetExplain(bool),
 }
 
 impl GenState {
@@ -155,6 +160,7 @@ impl GenState {
             message: None,
             link: Some(link.clone()),
             link_bad: link.bad.clone(),
+            explain: link.explain,
         }
     }
 
@@ -188,6 +194,7 @@ impl GenState {
             head: self.head,
             sort: self.sort,
             whatif,
+            explain: self.explain,
             bad: Vec::new(),
         }
     }
@@ -324,6 +331,7 @@ impl Reducible for GenState {
             Action::Head(h) => s.head = h,
             Action::Hover(h) => s.hover = h,
             Action::Sort(by) => s.sort = by,
+            Action::SetExplain(open) => s.explain = open,
         }
         Rc::new(s)
     }

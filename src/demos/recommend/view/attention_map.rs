@@ -62,7 +62,7 @@ pub fn attention_map(props: &AttentionMapProps) -> Html {
         HeadChoice::Average => None,
     };
     let export = Rc::new(ExportContext {
-        model: "SASRec-style recommender (MovieLens-100k)".into(),
+        model: crate::demos::recommend::MODEL_NAME.into(),
         demo: Demo::Recommend.slug().into(),
         step: Some(format!("prediction after history item {}", r.query + 1)),
         layer: Some(state.layer + 1),

@@ -7,6 +7,7 @@
 mod about;
 mod attention_map;
 mod attention_panel;
+mod explain_panel;
 mod explanations;
 mod history_list;
 mod history_panel;
@@ -26,6 +27,7 @@ use yew_agent::prelude::*;
 
 use self::about::{about, AboutProps};
 use self::attention_panel::{attention_panel, AttentionPanelProps};
+use self::explain_panel::RecExplain;
 use self::explanations::explanations;
 use self::history_panel::{history_panel, HistoryPanelProps};
 use self::model::{run, use_recommender};
@@ -119,6 +121,7 @@ pub fn RecommendDemo() -> Html {
         .shown_result()
         .and_then(|r| attention(r, state.layer, state.head))
         .map(Rc::new);
+    let catalogue_for_panel = catalogue.clone();
     let onwhatif = {
         let whatif = whatif.clone();
         Callback::from(move |v| whatif.set(v))
@@ -164,6 +167,9 @@ pub fn RecommendDemo() -> Html {
                     onwhatif,
                 }) }
             }
+            <RecExplain result={state.current_result().cloned()} history_empty={state.history.is_empty()}
+                catalogue={catalogue_for_panel} window={manifest.window} open={state.explain}
+                ontoggle={{ let dispatch = state.dispatcher(); Callback::from(move |open| dispatch.dispatch(Action::SetExplain(open))) }}/>
             { explanations() }
             { about(&AboutProps { manifest: Some(manifest) }) }
         </div>

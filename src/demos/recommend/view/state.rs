@@ -78,6 +78,8 @@ pub struct RecState {
     pending_link: Option<String>,
     /// The example user whose history is shown, while it is unchanged.
     pub example_user: Option<u32>,
+    /// "Does attention explain this?" is open (`explain=1`).
+    pub explain: bool,
 }
 
 impl RecState {
@@ -119,6 +121,7 @@ impl RecState {
             link_bad: bad,
             pending_link: route.get("h").map(str::to_owned),
             example_user: None,
+            explain: route.get("explain") == Some("1"),
         }
     }
 
@@ -135,6 +138,7 @@ impl RecState {
         if let HeadChoice::Head(h) = self.head {
             r.set("head", Some((h + 1).to_string()));
         }
+        r.set("explain", self.explain.then(|| "1".to_owned()));
         r
     }
 
@@ -230,6 +234,7 @@ pub enum Action {
     SetLayer(usize),
     SetHead(HeadChoice),
     Notice(Option<Notice>),
+    SetExplain(bool),
     /// Run number `seq` was sent; only its answer will be shown.
     RunStarted(u64),
     RunFinished {
@@ -335,6 +340,7 @@ impl Reducible for RecState {
             }
             Action::SetHead(h) => s.head = h,
             Action::Notice(n) => s.notice = n,
+            Action::SetExplain(open) => s.explain = open,
             Action::RunStarted(seq) => s.run.request(seq),
             Action::RunFinished { seq, result } => {
                 if !s.run.finish(seq, result) {

@@ -12,9 +12,10 @@ use yew_agent::prelude::*;
 use super::state::{Action, Message, Source, TrState};
 use crate::decoding::Drive;
 use crate::demos::translate::{
-    decoder_inputs, decoder_outputs, encoder_inputs, Decoding, Step, DECODER_KEY, ENCODER_KEY,
-    MEMORY,
+    decoder_inputs, decoder_outputs, enc_attn_name, encoder_inputs, Decoding, Step, DECODER_KEY,
+    ENCODER_KEY, MEMORY,
 };
+use crate::explain::LayerAttention;
 use crate::protocol::{ModelError, Tensor};
 use crate::ui::stepping::use_drive;
 use crate::ui::worker_client::{encode, infer, Runner};
@@ -27,8 +28,15 @@ fn now_ms() -> f64 {
     gloo::utils::window().performance().map_or(0.0, |p| p.now())
 }
 
-/// Tokenizes `text` and runs the encoder.
-async fn start(runner: Runner, dispatch: UseReducerDispatcher<TrState>, run: u64, text: String) {
+/// Tokenizes `text` and runs the encoder (its `n_enc` layers' self-attention comes back too,
+/// for the rollout of "Does attention explain this?").
+async fn start(
+    runner: Runner,
+    dispatch: UseReducerDispatcher<TrState>,
+    run: u64,
+    text: String,
+    n_enc: usize,
+) {
     let t0 = now_ms();
     let enc_res = encode(&runner, ENCODER_KEY, &text).await;
     let encoded = match enc_res {
@@ -47,11 +55,14 @@ async fn start(runner: Runner, dispatch: UseReducerDispatcher<TrState>, run: u64
             })
         }
     };
+    let outputs = std::iter::once(MEMORY.to_owned())
+        .chain((0..n_enc).map(enc_attn_name))
+        .collect();
     let result = match infer(
         &runner,
         ENCODER_KEY,
         encoder_inputs(&encoded.ids),
-        Some(vec![MEMORY.to_owned()]),
+        Some(outputs),
     )
     .await
     {
@@ -60,6 +71,13 @@ async fn start(runner: Runner, dispatch: UseReducerDispatcher<TrState>, run: u64
                 text,
                 encoded,
                 memory: Rc::new(m.clone()),
+                // Unreadable attention only costs the rollout: the panel says so.
+                encoder: Rc::new(
+                    out[1..]
+                        .iter()
+                        .filter_map(|t| LayerAttention::from_tensor(t, 0).ok())
+                        .collect(),
+                ),
             })),
             None => Err(t!("translate.no_memory").into_owned()),
         },
@@ -112,6 +130,7 @@ pub fn use_decoder(state: &UseReducerHandle<TrState>) -> Callback<String> {
     // Run numbers come from a counter, not from `state`: a callback kept by an effect holds the
     // state of the render that made it, and a stale number would make the reducer drop the result.
     let runs = use_mut_ref(|| 0u64);
+    let n_enc = state.manifest.as_ref().map_or(0, |m| m.n_enc_layers);
     let begin = {
         let (runner, dispatch, runs) = (runner.clone(), dispatch.clone(), runs.clone());
         Callback::from(move |text: String| {
@@ -122,7 +141,7 @@ pub fn use_decoder(state: &UseReducerHandle<TrState>) -> Callback<String> {
             };
             dispatch.dispatch(Action::SetText(text.clone()));
             dispatch.dispatch(Action::Begin(run));
-            spawn_local(start(runner.clone(), dispatch.clone(), run, text));
+            spawn_local(start(runner.clone(), dispatch.clone(), run, text, n_enc));
         })
     };
     {

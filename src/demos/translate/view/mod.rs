@@ -12,6 +12,7 @@ mod about;
 mod attention_grid;
 mod controls;
 mod driver;
+mod explain_panel;
 mod header;
 mod input;
 mod panels;
@@ -29,6 +30,7 @@ use yew::prelude::*;
 
 use self::about::{about, AboutProps};
 use self::controls::{step_controls, StepControlsProps};
+use self::explain_panel::TrExplain;
 use self::header::{status_header, StatusHeaderProps};
 use self::input::{source_input, SourceInputProps};
 use self::panels::AttentionPanels;
@@ -163,6 +165,7 @@ pub fn TranslateDemo() -> Html {
             layer: Some(state.layer).filter(|&l| l + 1 != n_layers),
             head: state.head,
             whatif: (*whatif).clone(),
+            explain: state.explain,
             bad: Vec::new(),
         };
         let hash = state.settled().then(|| link.write().to_string());
@@ -272,6 +275,12 @@ pub fn TranslateDemo() -> Html {
             } else if cross.is_some() {
                 <p class="hint" data-testid="whatif-pick-head">{ t!("translate.whatif_pick_head") }</p>
             }
+
+            <TrExplain source={source.clone()} decoding={decoding.clone()} {shown} run={state.run}
+                manifest={manifest.clone()} vocab={state.vocab.clone()} open={state.explain}
+                decoding_runs={matches!(state.mode, Mode::Play | Mode::All | Mode::Restore(_))}
+                ontoggle={{ let d = dispatch.clone(); Callback::from(move |open| d.dispatch(Action::SetExplain(open))) }}
+                export={export.clone()} />
 
             { about(&AboutProps { run: state.run, encode_ms: state.encode_ms, step_ms: state.step_ms.clone() }) }
         </div>

@@ -21,6 +21,8 @@ pub struct Source {
     pub text: String,
     pub encoded: Encoded,
     pub memory: Rc<Tensor>,
+    /// The encoder's self-attention, one entry per layer
+    pub encoder: Rc<Vec<crate::explain::LayerAttention>>,
 }
 
 /// What the pointer is over: a target token (a decoding step) or a source token.
@@ -58,6 +60,8 @@ pub struct TrState {
     pub pending_step: Option<usize>,
     /// Link parameters that could not be used (named on the page).
     pub link_bad: Vec<&'static str>,
+    /// "Does attention explain this?" is open.
+    pub explain: bool,
 }
 
 /// A note about the input, kept as a value so it is worded in the current language.
@@ -89,6 +93,7 @@ impl TrState {
             link: Some(link.clone()),
             pending_step: None,
             link_bad: link.bad.clone(),
+            explain: link.explain,
         }
     }
 
@@ -170,6 +175,7 @@ pub enum Action {
     SetLayer(usize),
     SetHead(Option<usize>),
     Hover(Option<Hover>),
+    SetExplain(bool),
 }
 
 impl Reducible for TrState {
@@ -327,6 +333,7 @@ impl Reducible for TrState {
             Action::SetLayer(l) => s.layer = l,
             Action::SetHead(h) => s.head = h,
             Action::Hover(h) => s.hover = h,
+            Action::SetExplain(open) => s.explain = open,
         }
         Rc::new(s)
     }

@@ -1,7 +1,8 @@
 //! "Does attention explain this?": one panel every predicting view shows under its prediction.
 //! The view hands over a [`Explainable`] (the elements, their attention, and how to run the model
-//! with elements removed); the panel runs every occlusion as one batch in the worker, then every
-//! erasure set as a second batch, and shows attention, rollout and occlusion side by side, their
+//! with elements removed); the panel runs every occlusion as one worker request (one batch, or
+//! for graphs without a batch axis one run per variant inside the request), then every erasure
+//! set as a second request, and shows attention, rollout and occlusion side by side, their
 //! rank agreement in words, and the erasure curve. Clicking an element removes it live.
 
 mod bars;
@@ -15,10 +16,10 @@ use yew::prelude::*;
 use yew_agent::prelude::*;
 
 use crate::explain::{
-    occlusion_sets, ErasureCurve, ExplainError, Importance, Measure, Subject, Variants,
+    occlusion_sets, ErasureCurve, ExplainError, Importance, Measure, Runs, Subject, Variants,
 };
 use crate::export::ExportContext;
-use crate::ui::worker_client::{infer, Runner};
+use crate::ui::worker_client::{infer, infer_each, Runner};
 use crate::worker::AttentionWorker;
 
 /// What the panel explains: the subject and how to run its variants in the worker.
@@ -52,19 +53,23 @@ impl Explainable {
     }
 
     async fn run(&self, runner: &Runner, sets: &[Vec<usize>]) -> Result<Vec<f64>, String> {
-        let inputs = self.variants.inputs(sets).map_err(|e| e.to_string())?;
-        let out = infer(
-            runner,
-            self.graph_key,
-            inputs,
-            Some(self.variants.outputs()),
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-        self.variants.read(&out).map_err(|e| e.to_string())
+        match self.variants.runs(sets).map_err(|e| e.to_string())? {
+            Runs::Batch(inputs) => {
+                let out = infer(
+                    runner,
+                    self.graph_key,
+                    inputs,
+                    Some(self.variants.outputs()),
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+                self.variants.read(&out).map_err(|e| e.to_string())
+            }
+            Runs::Each(each) => infer_each(runner, each).await.map_err(|e| e.to_string()),
+        }
     }
 
-    /// Occlusion (one batch), then the erasure curves (one batch).
+    /// Occlusion (one request), then the erasure curves (one request).
     async fn explain(&self, runner: &Runner) -> Result<Explained, String> {
         let n = self.subject.labels.len();
         let occluded = self.run(runner, &occlusion_sets(n)).await?;
@@ -95,6 +100,15 @@ pub struct ExplainPanelProps {
     pub ontoggle: Callback<bool>,
     #[prop_or_default]
     pub export: Option<Rc<ExportContext>>,
+    /// The followed value is a probability (shown in %); otherwise a score (shown as it is)
+    #[prop_or(true)]
+    pub probability: bool,
+    /// The budget keeps the LAST elements (nearest the prediction), not the first
+    #[prop_or_default]
+    pub tested_last: bool,
+    /// What this model's attention and rollout are, when it is not the self-attention default
+    #[prop_or_default]
+    pub note: Option<AttrValue>,
 }
 
 #[component]
@@ -201,6 +215,11 @@ fn body(
     };
     let subject = &input.subject;
     let n = subject.labels.len();
+    let budget_key = if props.tested_last {
+        "explain.budget_last"
+    } else {
+        "explain.budget"
+    };
     let result = result
         .as_ref()
         .filter(|(of, _)| Rc::ptr_eq(of, subject))
@@ -208,8 +227,11 @@ fn body(
     html! {
         <div class="explain-body" data-testid="explain-body" data-runs={runs.to_string()}>
             <p class="muted">{ t!("explain.intro", target = props.target.clone(), n = n) }</p>
+            if let Some(note) = &props.note {
+                <p class="muted" data-testid="explain-note">{ note.clone() }</p>
+            }
             if subject.total > n {
-                <p class="note" data-testid="explain-budget" role="status">{ t!("explain.budget", tested = n, total = subject.total) }</p>
+                <p class="note" data-testid="explain-budget" role="status">{ t!(budget_key, tested = n, total = subject.total) }</p>
             }
             { chips(subject, removed) }
             { live_line(props, subject.base, removed, live) }
@@ -266,7 +288,13 @@ fn live_line(
     removed: &UseStateHandle<Vec<usize>>,
     live: &UseStateHandle<Option<Result<f64, String>>>,
 ) -> Html {
-    let fmt = |v: f64| format!("{:.2}%", v * 100.0);
+    let fmt = |v: f64| {
+        if props.probability {
+            format!("{:.2}%", v * 100.0)
+        } else {
+            format!("{v:.3}")
+        }
+    };
     let text = match (removed.is_empty(), &**live) {
         (true, _) => t!(
             "explain.live_hint",
