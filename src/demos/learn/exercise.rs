@@ -497,9 +497,7 @@ pub fn solution(e: &Exercise) -> String {
             )
         }
         Task::Softmax { key, row, .. } => {
-            // Subtracting the row's maximum changes nothing and keeps exp small
-            let max = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let exps: Vec<f64> = row.iter().map(|s| (s - max).exp()).collect();
+            let (max, exps) = shifted_exps(row);
             let sum: f64 = exps.iter().sum();
             let mine = exps.get(*key).copied().unwrap_or(0.0);
             format!(
@@ -598,30 +596,32 @@ pub fn variance(xs: &[f64]) -> f64 {
 pub fn axis_sums(scaled: &Matrix) -> Vec<(f64, f64)> {
     let (rows, cols) = (scaled.rows(), scaled.cols());
     let at = |i: usize, j: usize| f64::from(scaled.row(i)[j]);
-    let row_soft = |i: usize| -> Vec<f64> {
-        let max = (0..cols)
-            .map(|j| at(i, j))
-            .fold(f64::NEG_INFINITY, f64::max);
-        let e: Vec<f64> = (0..cols).map(|j| (at(i, j) - max).exp()).collect();
-        let s: f64 = e.iter().sum();
-        e.into_iter().map(|x| x / s).collect()
-    };
-    let col_soft = |j: usize| -> Vec<f64> {
-        let max = (0..rows)
-            .map(|i| at(i, j))
-            .fold(f64::NEG_INFINITY, f64::max);
-        let e: Vec<f64> = (0..rows).map(|i| (at(i, j) - max).exp()).collect();
-        let s: f64 = e.iter().sum();
-        e.into_iter().map(|x| x / s).collect()
-    };
-    let cols_soft: Vec<Vec<f64>> = (0..cols).map(col_soft).collect();
+    let by_columns: Vec<Vec<f64>> = (0..cols)
+        .map(|j| softmax(&(0..rows).map(|i| at(i, j)).collect::<Vec<_>>()))
+        .collect();
     (0..rows)
         .map(|i| {
-            let by_row: f64 = row_soft(i).iter().sum();
-            let by_col: f64 = cols_soft.iter().map(|c| c[i]).sum();
+            let by_row: f64 = softmax(&(0..cols).map(|j| at(i, j)).collect::<Vec<_>>())
+                .iter()
+                .sum();
+            let by_col: f64 = by_columns.iter().map(|c| c[i]).sum();
             (by_row, by_col)
         })
         .collect()
+}
+
+/// `(max, exp(xᵢ − max))`: subtracting the maximum changes no softmax weight and keeps exp
+/// from overflowing.
+fn shifted_exps(xs: &[f64]) -> (f64, Vec<f64>) {
+    let max = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    (max, xs.iter().map(|x| (x - max).exp()).collect())
+}
+
+/// Softmax in f64.
+pub fn softmax(xs: &[f64]) -> Vec<f64> {
+    let (_, exps) = shifted_exps(xs);
+    let sum: f64 = exps.iter().sum();
+    exps.into_iter().map(|e| e / sum).collect()
 }
 
 #[cfg(test)]
