@@ -144,9 +144,9 @@ pub fn LessonEmbed(props: &LessonEmbedProps) -> Html {
         let text = state.text.clone();
         move |(lesson, picked)| match lesson.embed() {
             Embed::Views(demos) => {
-                let demo = demos.get(*picked).copied().unwrap_or(demos[0]);
-                let mut route = Route::of(demo);
-                if matches!(demo, Demo::Translate | Demo::Generate) && !text.trim().is_empty() {
+                let mut route = Route::of(demos.get(*picked).copied().unwrap_or(demos[0]));
+                if matches!(route.demo, Demo::Translate | Demo::Generate) && !text.trim().is_empty()
+                {
                     route.set("text", Some(text));
                 }
                 Some(route)
@@ -162,9 +162,9 @@ pub fn LessonEmbed(props: &LessonEmbedProps) -> Html {
         }
     });
     let embed = props.lesson.embed();
-    let inner = match (embed, &state.walkthrough) {
-        (Embed::Views(demos), _) => {
-            let demo = demos.get(*picked).copied().unwrap_or(demos[0]);
+    let inner = match (embed, &state.walkthrough, view_route.as_ref()) {
+        (Embed::Views(demos), _, Some(route)) => {
+            let demo = route.demo;
             html! {
                 <>
                     if demos.len() > 1 {
@@ -179,28 +179,31 @@ pub fn LessonEmbed(props: &LessonEmbedProps) -> Html {
                         </div>
                     }
                     <p class="muted">{ t!("learn.live_view", view = demo.label()) }{ " " }
-                        <a href={view_route.as_ref().as_ref().map_or_else(|| Route::of(demo).to_string(), Route::to_string)} class="no-print">{ t!("learn.open_view") }</a></p>
+                        <a href={route.to_string()} class="no-print">{ t!("learn.open_view") }</a></p>
                     // The embedded view reads its own (empty) link, not the lesson's, and never
                     // writes the address: that names #/learn.
                     <div class="learn-embedded-view" data-testid="embedded-view" data-demo={demo.slug()}>
-                        <ContextProvider<Route> context={view_route.as_ref().clone().unwrap_or_else(|| Route::of(demo))}>
+                        <ContextProvider<Route> context={route.clone()}>
                             <DemoView key={demo.slug()} {demo} />
                         </ContextProvider<Route>>
                     </div>
                 </>
             }
         }
-        (_, None) => html! { <p class="muted">{ t!("learn.no_model") }</p> },
-        (Embed::Steps(steps), Some(w)) => steps_embed(props.lesson, steps, state, w),
-        (Embed::Masks, Some(w)) => match WhatIfSource::from_walkthrough(w, state.layer, state.head)
-        {
-            Some(source) => html! {
-                <WhatIfPanel source={Rc::new(source)} whatif={(*whatif).clone()}
-                    onchange={{ let whatif = whatif.clone(); Callback::from(move |v| whatif.set(v)) }} />
-            },
-            None => html! {},
-        },
-        (Embed::Explain, Some(_)) => {
+        (Embed::Views(_), _, None) | (_, None, _) => {
+            html! { <p class="muted">{ t!("learn.no_model") }</p> }
+        }
+        (Embed::Steps(steps), Some(w), _) => steps_embed(props.lesson, steps, state, w),
+        (Embed::Masks, Some(w), _) => {
+            match WhatIfSource::from_walkthrough(w, state.layer, state.head) {
+                Some(source) => html! {
+                    <WhatIfPanel source={Rc::new(source)} whatif={(*whatif).clone()}
+                        onchange={{ let whatif = whatif.clone(); Callback::from(move |v| whatif.set(v)) }} />
+                },
+                None => html! {},
+            }
+        }
+        (Embed::Explain, Some(_), _) => {
             let dispatch = state.dispatcher();
             html! {
                 <ExplainPanel input={(*explainable).clone()} target={AttrValue::from(t!("learn.q.limits.target").into_owned())}

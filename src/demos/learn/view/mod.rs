@@ -176,7 +176,7 @@ pub fn LearnDemo() -> Html {
             <article class="lesson worksheet" data-testid="worksheet">
                 <h2>{ t!("learn.sheet.title") }</h2>
                 <p>{ t!("learn.sheet.intro") }</p>
-                { text_box.clone() }
+                { text_box }
                 { exercise_cards(kinds, &walkthrough, &state.text, &progress, &on_default) }
                 <p class="no-print"><a href="#" onclick={back}>{ t!("learn.sheet.back") }</a></p>
             </article>
@@ -188,7 +188,7 @@ pub fn LearnDemo() -> Html {
                 <p class="muted">{ t!("learn.lesson_n", n = current.index() + 1, total = Lesson::ALL.len()) }</p>
                 <h2 id="lesson-title">{ t!(format!("learn.lesson.{id}.title")) }</h2>
                 <p class="lesson-body">{ t!(format!("learn.lesson.{id}.body")) }</p>
-                { text_box.clone() }
+                { text_box }
                 <LessonEmbed lesson={current} state={state.clone()} />
                 if !current.exercises().is_empty() {
                     <section class="learn-exercise-list" aria-labelledby="exercises-title">
