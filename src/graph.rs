@@ -4,6 +4,7 @@
 //! graph with tract and sends named outputs back. Free of UI types, so golden tests run it natively.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use tokenizers::Tokenizer;
 // The explicit imports below (our `Tensor`) take precedence over the prelude's names.
@@ -71,12 +72,25 @@ impl TextEncoder {
 
 /// An optimised tract plan with named inputs and outputs.
 pub struct GraphRunner {
-    plan: std::sync::Arc<TypedRunnableModel>,
+    /// The plan that computes every output
+    plan: Arc<TypedRunnableModel>,
+    /// The typed graph before optimisation, kept (small graphs only) to make plans that compute
+    /// only some outputs: see [`GraphRunner::plan_for`]
+    typed: Option<TypedModel>,
+    /// Plans for subsets of the outputs, keyed by the output indices they return, newest last
+    pruned: Mutex<Vec<(Vec<usize>, Arc<TypedRunnableModel>)>>,
     inputs: Vec<GraphInput>,
     outputs: Vec<String>,
     output_index: HashMap<String, usize>,
     encoder: Option<TextEncoder>,
 }
+
+/// Graphs up to this size get plans for subsets of their outputs. A second plan holds a second
+/// copy of the weights tract folded to f32 (about 4× the int8 file), so larger graphs (the
+/// pretrained encoder, the generator) keep the one plan that computes everything.
+pub const PRUNE_MAX_BYTES: usize = 2 << 20;
+/// At most this many pruned plans per graph (the oldest is dropped)
+const PRUNED_PLANS: usize = 3;
 
 /// What a tensor for one graph input must be, checked before tract sees it: tract indexes
 /// without bounds checks in places (an id past a `Gather`'s table panics, which in wasm kills
@@ -269,6 +283,7 @@ impl GraphRunner {
         let foreign = |e: TractError| ModelError::Foreign(format!("{e:#}"));
         let typed = model.into_typed().map_err(foreign)?;
         let limits = id_limits(&typed).map_err(foreign)?;
+        let kept = (onnx.len() <= PRUNE_MAX_BYTES).then(|| typed.clone());
         let plan = typed
             .into_optimized()
             .and_then(|m| m.into_runnable())
@@ -285,6 +300,8 @@ impl GraphRunner {
             .collect();
         Ok(Self {
             plan,
+            typed: kept,
+            pruned: Mutex::new(Vec::new()),
             inputs,
             outputs,
             output_index,
@@ -364,10 +381,6 @@ impl GraphRunner {
                 extra.name
             )));
         }
-        let results = self
-            .plan
-            .run(values)
-            .map_err(|e| ModelError::Inference(format!("{e:#}")))?;
         let pick: Vec<usize> = match wanted {
             None => (0..self.outputs.len()).collect(),
             Some(names) => names
@@ -380,10 +393,19 @@ impl GraphRunner {
                 })
                 .collect::<Result<_, _>>()?,
         };
+        // A plan that computes only the wanted outputs returns them in `pick`'s order.
+        let (plan, at): (Arc<TypedRunnableModel>, Vec<usize>) = match self.plan_for(&pick)? {
+            Some(plan) => (plan, (0..pick.len()).collect()),
+            None => (self.plan.clone(), pick.clone()),
+        };
+        let results = plan
+            .run(values)
+            .map_err(|e| ModelError::Inference(format!("{e:#}")))?;
         pick.into_iter()
-            .map(|i| {
+            .zip(at)
+            .map(|(i, at)| {
                 let value = results
-                    .get(i)
+                    .get(at)
                     .ok_or_else(|| ModelError::Inference(format!("output {i} is missing")))?;
                 let name = self.outputs[i].clone();
                 let shape = value.shape().to_vec();
@@ -404,6 +426,50 @@ impl GraphRunner {
                 Ok(Tensor { name, shape, data })
             })
             .collect()
+    }
+}
+
+impl GraphRunner {
+    /// A plan computing only the outputs `pick` (indices into [`GraphRunner::output_names`]),
+    /// made on first use and kept; `None` when the full plan should run (all outputs wanted, or a
+    /// graph too large to hold twice). A pruned plan skips every node no wanted output needs and
+    /// lets tract fuse what named outputs kept apart (the walkthrough's explain batches want only
+    /// `probs` of a graph with ~40 outputs).
+    fn plan_for(&self, pick: &[usize]) -> Result<Option<Arc<TypedRunnableModel>>, ModelError> {
+        let Some(typed) = &self.typed else {
+            return Ok(None);
+        };
+        let mut sorted = pick.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        if sorted.len() == self.outputs.len() {
+            return Ok(None);
+        }
+        let poisoned = |_| ModelError::Inference("a pruned plan's lock was poisoned".into());
+        if let Some((_, plan)) = self
+            .pruned
+            .lock()
+            .map_err(poisoned)?
+            .iter()
+            .find(|(k, _)| k == pick)
+        {
+            return Ok(Some(plan.clone()));
+        }
+        let foreign = |e: TractError| ModelError::Foreign(format!("{e:#}"));
+        let all = typed.output_outlets().map_err(foreign)?.to_vec();
+        let wanted: Vec<OutletId> = pick.iter().map(|&i| all[i]).collect();
+        let mut model = typed.clone();
+        model.select_output_outlets(&wanted).map_err(foreign)?;
+        let plan = model
+            .into_optimized()
+            .and_then(|m| m.into_runnable())
+            .map_err(foreign)?;
+        let mut pruned = self.pruned.lock().map_err(poisoned)?;
+        if pruned.len() == PRUNED_PLANS {
+            pruned.remove(0);
+        }
+        pruned.push((pick.to_vec(), plan.clone()));
+        Ok(Some(plan))
     }
 }
 

@@ -12,6 +12,7 @@ mod explain;
 mod forecast;
 mod generate;
 mod graph;
+mod hf;
 mod langid;
 mod langid_session;
 mod learn;
