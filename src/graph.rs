@@ -70,6 +70,9 @@ impl TextEncoder {
     }
 }
 
+/// Output indices asked for, and the plan computing only them once it is made.
+type PrunedPlan = (Vec<usize>, Option<Arc<TypedRunnableModel>>);
+
 /// An optimised tract plan with named inputs and outputs.
 pub struct GraphRunner {
     /// The plan that computes every output
@@ -77,8 +80,8 @@ pub struct GraphRunner {
     /// The typed graph before optimisation, kept (small graphs only) to make plans that compute
     /// only some outputs: see [`GraphRunner::plan_for`]
     typed: Option<TypedModel>,
-    /// Plans for subsets of the outputs, keyed by the output indices they return, newest last
-    pruned: Mutex<Vec<(Vec<usize>, Arc<TypedRunnableModel>)>>,
+    /// Output subsets asked for, each with its plan once asked for twice (newest last)
+    pruned: Mutex<Vec<PrunedPlan>>,
     inputs: Vec<GraphInput>,
     outputs: Vec<String>,
     output_index: HashMap<String, usize>,
@@ -89,7 +92,7 @@ pub struct GraphRunner {
 /// copy of the weights tract folded to f32 (about 4× the int8 file), so larger graphs (the
 /// pretrained encoder, the generator) keep the one plan that computes everything.
 pub const PRUNE_MAX_BYTES: usize = 2 << 20;
-/// At most this many pruned plans per graph (the oldest is dropped)
+/// At most this many output subsets (and so pruned plans) per graph: the oldest is dropped
 const PRUNED_PLANS: usize = 3;
 
 /// What a tensor for one graph input must be, checked before tract sees it: tract indexes
@@ -431,10 +434,10 @@ impl GraphRunner {
 
 impl GraphRunner {
     /// A plan computing only the outputs `pick` (indices into [`GraphRunner::output_names`]),
-    /// made on first use and kept; `None` when the full plan should run (all outputs wanted, or a
-    /// graph too large to hold twice). A pruned plan skips every node no wanted output needs and
-    /// lets tract fuse what named outputs kept apart (the walkthrough's explain batches want only
-    /// `probs` of a graph with ~40 outputs).
+    /// made on the second request for them and kept; `None` when the full plan should run (all
+    /// outputs wanted, a first request, or a graph too large to hold twice). A pruned plan skips
+    /// every node no wanted output needs and lets tract fuse what named outputs kept apart (the
+    /// walkthrough's explain batches want only `probs` of a graph with ~40 outputs).
     fn plan_for(&self, pick: &[usize]) -> Result<Option<Arc<TypedRunnableModel>>, ModelError> {
         let Some(typed) = &self.typed else {
             return Ok(None);
@@ -446,14 +449,22 @@ impl GraphRunner {
             return Ok(None);
         }
         let poisoned = |_| ModelError::Inference("a pruned plan's lock was poisoned".into());
-        if let Some((_, plan)) = self
-            .pruned
-            .lock()
-            .map_err(poisoned)?
-            .iter()
-            .find(|(k, _)| k == pick)
-        {
-            return Ok(Some(plan.clone()));
+        let mut pruned = self.pruned.lock().map_err(poisoned)?;
+        match pruned.iter().position(|(k, _)| k == pick) {
+            Some(i) => {
+                if let Some(plan) = &pruned[i].1 {
+                    return Ok(Some(plan.clone()));
+                }
+            }
+            None => {
+                // Asked once (a probe run, a one-off): the full plan serves it. Optimising a
+                // plan pays off from the second request for the same outputs on.
+                if pruned.len() == PRUNED_PLANS {
+                    pruned.remove(0);
+                }
+                pruned.push((pick.to_vec(), None));
+                return Ok(None);
+            }
         }
         let foreign = |e: TractError| ModelError::Foreign(format!("{e:#}"));
         let all = typed.output_outlets().map_err(foreign)?.to_vec();
@@ -464,11 +475,9 @@ impl GraphRunner {
             .into_optimized()
             .and_then(|m| m.into_runnable())
             .map_err(foreign)?;
-        let mut pruned = self.pruned.lock().map_err(poisoned)?;
-        if pruned.len() == PRUNED_PLANS {
-            pruned.remove(0);
+        if let Some(entry) = pruned.iter_mut().find(|(k, _)| k == pick) {
+            entry.1 = Some(plan.clone());
         }
-        pruned.push((pick.to_vec(), plan.clone()));
         Ok(Some(plan))
     }
 }

@@ -25,6 +25,14 @@ pub enum WorkerRequest {
         inputs: Vec<Tensor>,
         outputs: Option<Vec<String>>,
     },
+    /// As `Infer`, and say how long the run took by the worker's own clock
+    /// ([`WorkerReply::InferredIn`]): the graph run and the copy of its outputs, without the trip
+    /// to and from the page (which waits while the page renders).
+    InferTimed {
+        key: String,
+        inputs: Vec<Tensor>,
+        outputs: Option<Vec<String>>,
+    },
     /// Run every chain of [`crate::explain::each::Each`] on its own (graphs without a batch
     /// axis) and answer one probability per chain: [`WorkerReply::Values`].
     InferEach(crate::explain::each::Each),
@@ -184,6 +192,8 @@ pub enum WorkerReply {
     GraphLoaded(GraphSummary),
     Encoded(Encoded),
     Inferred(Vec<Tensor>),
+    /// The outputs and the milliseconds the worker took to compute them
+    InferredIn(Vec<Tensor>, f64),
     Values(Vec<f64>),
     Measured(crate::demos::cost::Measurement),
 }

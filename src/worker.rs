@@ -67,6 +67,16 @@ fn handle(request: WorkerRequest) -> WorkerResponse {
         } => with_graph(&key, |g| {
             g.run(inputs, outputs.as_deref()).map(WorkerReply::Inferred)
         }),
+        WorkerRequest::InferTimed {
+            key,
+            inputs,
+            outputs,
+        } => with_graph(&key, |g| {
+            let clock = worker_clock()?;
+            let t0 = clock.now();
+            let out = g.run(inputs, outputs.as_deref())?;
+            Ok(WorkerReply::InferredIn(out, clock.now() - t0))
+        }),
         WorkerRequest::InferEach(each) => {
             crate::explain::each::run_each(each, |key, inputs, outputs| {
                 GRAPHS.with(|g| match g.borrow().get(key) {
@@ -96,22 +106,24 @@ fn measure_cost(
     seed: u64,
 ) -> WorkerResponse {
     use crate::demos::cost::{sweep::measure, CostError};
-    use wasm_bindgen::JsCast;
-    let performance = js_sys::global()
-        .dyn_into::<web_sys::WorkerGlobalScope>()
-        .ok()
-        .and_then(|scope| scope.performance());
-    let Some(performance) = performance else {
-        return Err(ModelError::BadInput(
-            "no performance.now() in the worker".into(),
-        ));
-    };
+    let performance = worker_clock()?;
     let mut clock = || performance.now();
     match measure(method, n, d_k, heads, seed, &mut clock) {
         Ok(measurement) => Ok(WorkerReply::Measured(measurement)),
         Err(CostError::TooLarge { bytes, limit }) => Err(ModelError::TooLarge { bytes, limit }),
         Err(other) => Err(ModelError::BadInput(other.to_string())),
     }
+}
+
+/// The worker's `performance` clock.
+#[cfg(feature = "runtime")]
+fn worker_clock() -> Result<web_sys::Performance, ModelError> {
+    use wasm_bindgen::JsCast;
+    js_sys::global()
+        .dyn_into::<web_sys::WorkerGlobalScope>()
+        .ok()
+        .and_then(|scope| scope.performance())
+        .ok_or_else(|| ModelError::BadInput("no performance.now() in the worker".into()))
 }
 
 #[cfg(feature = "runtime")]

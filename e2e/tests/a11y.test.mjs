@@ -19,6 +19,7 @@ import { DigitsPage, SHAPES } from "../pages/digits.mjs";
 import { CostPage } from "../pages/cost.mjs";
 import { ExplainPanel } from "../pages/explain.mjs";
 import { LearnPage } from "../pages/learn.mjs";
+import { GeneratePage } from "../pages/generate.mjs";
 
 const LANGS = ["en", "zh-CN"];
 const WIDTHS = [["desktop", DESKTOP], ["phone", PHONE]];
@@ -130,6 +131,15 @@ export const STATES = [
     },
   })),
   {
+    name: "generate: a seeded sampled step (candidates, draw, causal attention, the steps, the cache, the head table)",
+    show: async ({ generate }) => {
+      await generate.open(`text=${encodeURIComponent("ROMEO:\nBut soft, what light")}&t=0.8&k=40&p=0.95&seed=7&step=4&sort=sink`);
+      await generate.page.reload();
+      await generate.waitUntilReady();
+      await generate.waitForShown(4);
+    },
+  },
+  {
     name: "cost: a measured sweep and the accuracy on real Q, K, V",
     show: async ({ cost }) => {
       await cost.open("n=256&d=32");
@@ -190,6 +200,7 @@ describe("accessibility (axe-core, WCAG 2.1 AA)", () => {
       digits: new DigitsPage(page, ctx.site.url),
       cost: new CostPage(page, ctx.site.url),
       learn: new LearnPage(page, ctx.site.url),
+      generate: new GeneratePage(page, ctx.site.url),
     };
     const findings = [];
     let audits = 0;

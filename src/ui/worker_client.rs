@@ -34,6 +34,7 @@ fn unexpected(reply: &WorkerReply) -> ModelError {
         WorkerReply::GraphLoaded(_) => "GraphLoaded",
         WorkerReply::Encoded(_) => "Encoded",
         WorkerReply::Inferred(_) => "Inferred",
+        WorkerReply::InferredIn(..) => "InferredIn",
         WorkerReply::Values(_) => "Values",
         WorkerReply::Measured(_) => "Measured",
     };
@@ -181,6 +182,24 @@ pub async fn infer(
     };
     match ask(runner, request, RUN_TIMEOUT_MS).await? {
         WorkerReply::Inferred(t) => Ok(t),
+        other => Err(unexpected(&other)),
+    }
+}
+
+/// As [`infer`], with the milliseconds the run took in the worker (its own clock).
+pub async fn infer_timed(
+    runner: &Runner,
+    key: &str,
+    inputs: Vec<Tensor>,
+    outputs: Option<Vec<String>>,
+) -> Result<(Vec<Tensor>, f64), ModelError> {
+    let request = WorkerRequest::InferTimed {
+        key: key.to_owned(),
+        inputs,
+        outputs,
+    };
+    match ask(runner, request, RUN_TIMEOUT_MS).await? {
+        WorkerReply::InferredIn(t, ms) => Ok((t, ms)),
         other => Err(unexpected(&other)),
     }
 }

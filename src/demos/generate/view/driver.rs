@@ -26,15 +26,11 @@ use crate::maths::Matrix;
 use crate::protocol::Tensor;
 use crate::ui::fetch::fetch_bytes_cached;
 use crate::ui::stepping::use_drive;
-use crate::ui::worker_client::{encode, infer, Runner};
+use crate::ui::worker_client::{encode, infer, infer_timed, Runner};
 use crate::worker::AttentionWorker;
 
 /// Pause between steps while playing.
 const PLAY_MS: u32 = 350;
-
-fn now_ms() -> f64 {
-    gloo::utils::window().performance().map_or(0.0, |p| p.now())
-}
 
 fn matrix(outputs: &[Tensor], name: &str, rows: usize, cols: usize) -> Result<Matrix, String> {
     let t =
@@ -175,18 +171,18 @@ async fn step(
         let Some(step_in) = g.next_inputs() else {
             return Err(OutputError::Order.to_string());
         };
-        let t0 = now_ms();
-        let out = infer(&runner, GRAPH_KEY, step_in, Some(step_outputs(m.n_layers)))
-            .await
-            .map_err(|e| e.to_string())?;
-        let cached_ms = now_ms() - t0;
+        // Both runs are timed by the worker's clock: the page's clock would also count the
+        // wait while the page renders the previous step.
+        let (out, cached_ms) =
+            infer_timed(&runner, GRAPH_KEY, step_in, Some(step_outputs(m.n_layers)))
+                .await
+                .map_err(|e| e.to_string())?;
         g.absorb(&out).map_err(|e| e.to_string())?;
         let full_in = g.full_inputs();
-        let t1 = now_ms();
-        let full = infer(&runner, GRAPH_KEY, full_in, Some(full_outputs(m.n_layers)))
-            .await
-            .map_err(|e| e.to_string())?;
-        let full_ms = now_ms() - t1;
+        let (full, full_ms) =
+            infer_timed(&runner, GRAPH_KEY, full_in, Some(full_outputs(m.n_layers)))
+                .await
+                .map_err(|e| e.to_string())?;
         let full_logits =
             crate::demos::generate::last_logits(&full, m.vocab_size).map_err(|e| e.to_string())?;
         let logits_diff = max_abs_diff(g.pending_logits().unwrap_or_default(), &full_logits);
