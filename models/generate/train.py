@@ -53,22 +53,6 @@ MIN_LR_FRAC = 0.05
 WARMUP = 100
 WEIGHT_DECAY = 0.1
 CALIB_STEPS = 10
-# Induction heads (Olsson et al. 2022, "In-context learning and induction heads") need text in
-# which a span comes back: "last time A came, B came next". Shakespeare repeats little inside 256
-# tokens, and 1,000 steps on it alone formed none (best induction score 0.021). So a share of the
-# training windows gets a span of random vocabulary tokens written in twice (the second copy later
-# in the window); the loss on the first copy is ignored (it is unpredictable noise), the second copy
-# is predictable only by looking back: the copying that induction heads do.
-REPEAT_FRAC = 0.25             # share of windows that carry a repeated random span
-REPEAT_LEN = (8, 48)           # span length, uniform in [lo, hi)
-# That share alone (2-3 % of the predicted tokens) formed no induction head in 1,000 steps (best
-# score 0.024). Phase 2 (`--phase2 N`) continues from that checkpoint for N steps in which half
-# the windows are a random sequence repeated to fill the window (the classic induction task:
-# after the first period every token is predictable only by copying) and half stay Shakespeare.
-PHASE2_FRAC = 0.5              # share of phase-2 windows that are a repeated random sequence
-PHASE2_PERIOD = (16, 64)       # its period, uniform in [lo, hi)
-PHASE2_LR = 6e-4               # peak learning rate of phase 2 (warm-up, then cosine)
-PHASE2_SEED = SEED + 1
 
 
 def log(*a):
@@ -150,55 +134,6 @@ def corpus():
 
 # --------------------------------------------------------------------------- training
 
-def add_repeats(batch, rng, vocab):
-    """Write a repeated random span into a REPEAT_FRAC share of the windows (in place).
-
-    Returns the targets with the first copy's positions ignored (-100). The spans are drawn from the
-    same seeded generator as the windows, so `--steps N` still replays a run exactly."""
-    targets = batch[:, 1:].copy()
-    n = batch.shape[1]
-    for r in range(batch.shape[0]):
-        if rng.random() >= REPEAT_FRAC:
-            continue
-        k = int(rng.integers(*REPEAT_LEN))
-        span = rng.integers(1, vocab, size=k)          # never <|endoftext|> (id 0)
-        a = int(rng.integers(0, n - 2 * k))
-        b = int(rng.integers(a + k, n - k + 1))
-        batch[r, a:a + k] = span
-        batch[r, b:b + k] = span
-        # targets[i] predicts batch[i + 1]: ignore predictions of the first copy's tokens
-        targets[r, max(0, a - 1):a + k - 1] = -100
-    return targets
-
-
-def periodic_windows(batch, rng, vocab):
-    """Phase 2: turn a PHASE2_FRAC share of the windows into a random sequence repeated to fill
-    the window (in place). Returns the targets with the first period ignored (-100)."""
-    targets = batch[:, 1:].copy()
-    n = batch.shape[1]
-    for r in range(batch.shape[0]):
-        if rng.random() >= PHASE2_FRAC:
-            continue
-        k = int(rng.integers(*PHASE2_PERIOD))
-        span = rng.integers(1, vocab, size=k)
-        batch[r] = np.resize(span, n)
-        targets[r, :k - 1] = -100
-    return targets
-
-
-@torch.no_grad()
-def copy_loss(model, vocab, period=40, seed=5):
-    """Mean loss on the repeats of one fixed random sequence (4 periods): near 0 once the model
-    copies in context (induction heads), about ln(vocab) before."""
-    model.eval()
-    rng = np.random.default_rng(seed)
-    ids = torch.from_numpy(np.resize(rng.integers(1, vocab, size=period), 4 * period))
-    logits = model.train_logits(ids[None, :-1])
-    loss = F.cross_entropy(logits[0, period - 1:], ids[period:]).item()
-    model.train()
-    return loss
-
-
 def lr_at(step, total):
     warm = min(1.0, (step + 1) / WARMUP)
     prog = min(1.0, step / max(1, total))
@@ -233,46 +168,8 @@ def held_out_loss(model, stream, windows=24):
 def hparams():
     h = {k: getattr(M, k) for k in ("VOCAB_SIZE", "CONTEXT", "D_MODEL", "N_HEADS", "N_LAYERS", "D_FF",
                                      "ROPE_BASE", "LN_EPS")}
-    h.update({k: globals()[k] for k in ("SEED", "BATCH", "LR", "MIN_LR_FRAC", "WARMUP", "WEIGHT_DECAY",
-                                         "REPEAT_FRAC", "REPEAT_LEN", "PHASE2_FRAC", "PHASE2_PERIOD",
-                                         "PHASE2_LR", "PHASE2_SEED")})
+    h.update({k: globals()[k] for k in ("SEED", "BATCH", "LR", "MIN_LR_FRAC", "WARMUP", "WEIGHT_DECAY")})
     return h
-
-
-def phase2(model, train, test, vocab, steps):
-    """Continue training `model` for `steps` steps on the phase-2 mix; returns the loss history."""
-    torch.manual_seed(PHASE2_SEED)
-    decay = [p for n, p in model.named_parameters() if p.dim() == 2 and not n.startswith("emb")]
-    rest = [p for n, p in model.named_parameters() if not (p.dim() == 2 and not n.startswith("emb"))]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": WEIGHT_DECAY},
-                             {"params": rest, "weight_decay": 0.0}], lr=PHASE2_LR, betas=(0.9, 0.95))
-    rng = np.random.default_rng(PHASE2_SEED)
-    model.train()
-    L = M.CONTEXT
-    hist, run_loss, run_n, t1 = [], 0.0, 0, time.time()
-    log(f"phase 2: {steps} steps; copy loss before {copy_loss(model, vocab):.3f}")
-    for step in range(steps):
-        starts = rng.integers(0, len(train) - L - 1, size=BATCH)
-        windows = np.stack([train[s:s + L + 1] for s in starts])
-        targets = torch.from_numpy(periodic_windows(windows, rng, vocab))
-        batch = torch.from_numpy(windows)
-        for gr in opt.param_groups:
-            gr["lr"] = PHASE2_LR / LR * lr_at(step, steps)
-        logits = model.train_logits(batch[:, :-1])
-        loss = F.cross_entropy(logits.reshape(-1, vocab), targets.reshape(-1), ignore_index=-100)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        run_loss += loss.item()
-        run_n += 1
-        if (step + 1) % 50 == 0 or step + 1 == steps:
-            ho, cl = held_out_loss(model, test), copy_loss(model, vocab)
-            hist.append({"step": step + 1, "loss": round(run_loss / run_n, 4), "held_out": round(ho, 4),
-                         "copy_loss": round(cl, 4), "seconds": round(time.time() - t1, 1)})
-            log(f"phase 2 step {step + 1}/{steps} loss {run_loss / run_n:.4f} held-out {ho:.4f} copy {cl:.3f}")
-            run_loss, run_n = 0.0, 0
-    return hist
 
 
 def main():
@@ -281,8 +178,6 @@ def main():
     g.add_argument("--minutes", type=float, help="wall-clock budget: calibrate the number of steps to it")
     g.add_argument("--steps", type=int, help="exact number of training steps (reproduces a run)")
     ap.add_argument("--checkpoint-every", type=int, default=500)
-    ap.add_argument("--phase2", type=int, default=0,
-                    help="then N steps of phase 2 (repeated random sequences), from the phase-1 checkpoint")
     args = ap.parse_args()
 
     t0 = time.time()
@@ -304,13 +199,11 @@ def main():
         L = M.CONTEXT
         for step in range(total if limit is None else limit):
             starts = rng.integers(0, len(train) - L - 1, size=BATCH)
-            windows = np.stack([train[s:s + L + 1] for s in starts])
-            targets = torch.from_numpy(add_repeats(windows, rng, vocab))
-            batch = torch.from_numpy(windows)
+            batch = torch.from_numpy(np.stack([train[s:s + L + 1] for s in starts]))
             for gr in opt.param_groups:
                 gr["lr"] = lr_at(step, total)
             logits = model.train_logits(batch[:, :-1])
-            loss = F.cross_entropy(logits.reshape(-1, vocab), targets.reshape(-1), ignore_index=-100)
+            loss = F.cross_entropy(logits.reshape(-1, vocab), batch[:, 1:].reshape(-1))
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -343,35 +236,13 @@ def main():
         total = max(100, int(left / per / 100) * 100)
         log(f"calibration: {per:.3f} s/step over {CALIB_STEPS} steps -> {total} steps for {left / 60:.1f} min "
             f"(reproduce with --steps {total})")
-    first = WORK / "checkpoint-phase1.pt"
-    ck = torch.load(first, weights_only=False) if first.exists() else None
-    if ck is not None and ck["steps"] == total and ck["step"] == total:
-        # phase 1 of this exact run is done (a rerun for phase 2): take it instead of repeating it
-        info = json.loads((HERE / "train.json").read_text(encoding="utf-8"))
-        sec, hist = info["phase1_seconds"], info["loss_history"]
-        model = M.Generator(vocab)
-        model.load_state_dict(ck["model"])
-        log(f"phase 1: reusing {first} ({total} steps)")
-    else:
-        sec, hist = run(total)
-        model = M.Generator(vocab)
-        model.load_state_dict(torch.load(WORK / "checkpoint.pt", weights_only=False)["model"])
-        torch.save(torch.load(WORK / "checkpoint.pt", weights_only=False), first)
-    hist2 = []
-    if args.phase2:
-        t2 = time.time()
-        hist2 = phase2(model, train, test, vocab, args.phase2)
-        torch.save({"model": model.state_dict(), "vocab": vocab, "step": total, "steps": total,
-                    "phase2": args.phase2, "hparams": hparams()}, WORK / "checkpoint.pt")
-        log(f"phase 2: {args.phase2} steps in {(time.time() - t2) / 60:.1f} min")
+    sec, hist = run(total)
     info = {"steps": total, "train_seconds": round(sec, 1), "wall_seconds": round(time.time() - t0, 1),
             "train_tokens": int(len(train)), "held_out_tokens": int(len(test)),
             "tokens_seen": total * BATCH * M.CONTEXT, "epochs": round(total * BATCH * M.CONTEXT / len(train), 2),
-            "phase1_seconds": sec, "phase2_steps": args.phase2, "phase2_history": hist2,
             "train_plays": train_names, "held_out_plays": test_names, "vocab": vocab,
             "command": " ".join(["python", "models/generate/train.py"] + sys.argv[1:]),
-            "reproduce": f"python models/generate/train.py --steps {total}"
-                         + (f" --phase2 {args.phase2}" if args.phase2 else ""),
+            "reproduce": f"python models/generate/train.py --steps {total}",
             "torch": torch.__version__, "threads": torch.get_num_threads(), "hparams": hparams(),
             "loss_history": hist}
     (HERE / "train.json").write_text(json.dumps(info, indent=1) + "\n", encoding="utf-8")

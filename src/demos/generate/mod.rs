@@ -85,10 +85,6 @@ pub struct Metrics {
 pub struct InductionExample {
     pub ids: Vec<u32>,
     pub period: usize,
-    /// The random tokens' text, then the first few of them again: a prompt that a model with
-    /// induction heads continues by copying (the head table offers it)
-    #[serde(default)]
-    pub prompt: Option<String>,
 }
 
 /// `models/generate/manifest.json`.

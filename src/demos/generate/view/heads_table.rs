@@ -17,11 +17,7 @@ fn header(by: SortBy) -> String {
     .into_owned()
 }
 
-pub fn heads_table(
-    s: &GenState,
-    dispatch: &UseReducerDispatcher<GenState>,
-    on_generate: &Callback<String>,
-) -> Html {
+pub fn heads_table(s: &GenState, dispatch: &UseReducerDispatcher<GenState>) -> Html {
     let (Some(scores), Some(m)) = (&s.heads, &s.manifest) else {
         return html! {};
     };
@@ -62,14 +58,6 @@ pub fn heads_table(
                 </tbody>
             </table>
             <p data-testid="heads-summary">{ if n_induction > 0 { t!("generate.heads_found", n = n_induction, threshold = INDUCTION_THRESHOLD) } else { t!("generate.heads_none", threshold = INDUCTION_THRESHOLD) } }</p>
-            if let Some(prompt) = &m.induction.prompt {
-                <p data-testid="induction-try">
-                    { t!("generate.induction_try", period = m.induction.period) }{ " " }
-                    <button data-testid="induction-prompt" lang="en" title={prompt.clone()}
-                        onclick={ let (go, text) = (on_generate.clone(), prompt.clone()); Callback::from(move |_| go.emit(text.clone())) }>
-                        { t!("generate.induction_button") }</button>
-                </p>
-            }
             <p class="muted">{ t!("generate.heads_explain") }</p>
         </section>
     }

@@ -155,7 +155,7 @@ pub fn GenerateDemo() -> Html {
                 <p class="lede">{ t!("generate.lede") }</p>
                 <ModelStatusBar status={state.status.clone()} model_name={state.manifest.as_ref().map(|m| m.name.clone())} />
             </header>
-            { controls(&ControlsProps { state: &state, dispatch: dispatch.clone(), on_generate: on_generate.clone() }) }
+            { controls(&ControlsProps { state: &state, dispatch: dispatch.clone(), on_generate }) }
             { output(&state, &dispatch) }
             { candidates(&state) }
             <GenExplain state={state.clone()} export={export.clone()} />
@@ -163,7 +163,7 @@ pub fn GenerateDemo() -> Html {
             { steps_view(&state) }
             { cache_view(&state) }
             { what_if.unwrap_or_default() }
-            { heads_table(&state, &dispatch, &on_generate) }
+            { heads_table(&state, &dispatch) }
             if let Some(m) = &state.manifest { { about(m) } }
         </div>
     }
