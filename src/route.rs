@@ -31,10 +31,12 @@ pub enum Demo {
     Generate,
     /// The cost of attention, measured: full, tiled, sparse, low-rank and linear.
     Cost,
+    /// Your own model: an exported Hugging Face transformer opened from local files or a URL.
+    Open,
 }
 
 impl Demo {
-    pub const ALL: [Demo; 9] = [
+    pub const ALL: [Demo; 10] = [
         Demo::Learn,
         Demo::Walkthrough,
         Demo::Encoder,
@@ -44,6 +46,7 @@ impl Demo {
         Demo::Digits,
         Demo::Generate,
         Demo::Cost,
+        Demo::Open,
     ];
 
     /// The path segment in the hash.
@@ -58,6 +61,7 @@ impl Demo {
             Demo::Digits => "digits",
             Demo::Generate => "generate",
             Demo::Cost => "cost",
+            Demo::Open => "open",
         }
     }
 
@@ -73,6 +77,7 @@ impl Demo {
             Demo::Digits => t!("nav.digits"),
             Demo::Generate => t!("nav.generate"),
             Demo::Cost => t!("nav.cost"),
+            Demo::Open => t!("nav.open"),
         }
     }
 

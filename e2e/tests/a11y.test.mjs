@@ -20,6 +20,7 @@ import { CostPage } from "../pages/cost.mjs";
 import { ExplainPanel } from "../pages/explain.mjs";
 import { LearnPage } from "../pages/learn.mjs";
 import { GeneratePage } from "../pages/generate.mjs";
+import { OpenPage, exportFiles } from "../pages/open.mjs";
 
 const LANGS = ["en", "zh-CN"];
 const WIDTHS = [["desktop", DESKTOP], ["phone", PHONE]];
@@ -174,6 +175,28 @@ export const STATES = [
     },
   },
   {
+    name: "your own model: the picker, with a message for a file that is not an export",
+    show: async ({ open }) => {
+      await open.open();
+      await open.fileInput.setInputFiles(exportFiles("gpt2").slice(1));
+      await open.openError.waitFor();
+    },
+  },
+  {
+    name: "your own model: a tiny GPT-2's model view (causal maps) and statistics",
+    show: async ({ open }) => {
+      await open.fileInput.setInputFiles(exportFiles("gpt2"));
+      await open.waitForRun();
+    },
+  },
+  {
+    name: "your own model: the head view with its matrix and data table",
+    show: async ({ open }) => {
+      await open.gridCells.nth(5).click();
+      await open.tableValues();
+    },
+  },
+  {
     name: "the Share popover with the embed code",
     show: async ({ walkthrough: { page } }) => {
       await page.getByTestId("share").click();
@@ -201,6 +224,7 @@ describe("accessibility (axe-core, WCAG 2.1 AA)", () => {
       cost: new CostPage(page, ctx.site.url),
       learn: new LearnPage(page, ctx.site.url),
       generate: new GeneratePage(page, ctx.site.url),
+      open: new OpenPage(page, ctx.site.url),
     };
     const findings = [];
     let audits = 0;

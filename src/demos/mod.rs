@@ -8,6 +8,7 @@ pub mod encoder;
 pub mod forecast;
 pub mod generate;
 pub mod learn;
+pub mod open;
 pub mod recommend;
 pub mod translate;
 pub mod walkthrough;

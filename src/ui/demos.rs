@@ -46,6 +46,7 @@ pub fn DemoView(props: &DemoViewProps) -> Html {
         Demo::Digits => html! { <crate::demos::digits::view::DigitsDemo /> },
         Demo::Generate => html! { <crate::demos::generate::view::GenerateDemo /> },
         Demo::Cost => html! { <crate::demos::cost::view::CostDemo /> },
+        Demo::Open => html! { <crate::demos::open::view::OpenDemo /> },
     }
 }
 

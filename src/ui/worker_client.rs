@@ -118,13 +118,34 @@ pub async fn load_graph(
     let before = tokenizer.as_ref().map_or(0, |t| t.len() as u64);
     let onnx = download(&graph.onnx, graph.cache, |n| progress(before + n)).await?;
     check_size(&graph.onnx, &onnx, graph.onnx_bytes)?;
+    let inputs = graph.inputs.clone();
+    load_bytes(
+        runner,
+        &graph.key,
+        (onnx, tokenizer),
+        inputs,
+        LOAD_TIMEOUT_MS,
+    )
+    .await
+}
+
+/// Loads a graph the page already holds (read from the user's files, or downloaded) into the
+/// worker under `key`, replacing one of that key; the worker is given `timeout_ms` to build its
+/// plan (a user's large model takes longer than ours).
+pub async fn load_bytes(
+    runner: &Runner,
+    key: &str,
+    (onnx, tokenizer): (Vec<u8>, Option<Vec<u8>>),
+    inputs: Vec<InputSpec>,
+    timeout_ms: u32,
+) -> Result<GraphSummary, String> {
     let request = WorkerRequest::LoadGraph {
-        key: graph.key.clone(),
+        key: key.to_owned(),
         onnx,
         tokenizer,
-        inputs: graph.inputs.clone(),
+        inputs,
     };
-    match ask(runner, request, LOAD_TIMEOUT_MS).await {
+    match ask(runner, request, timeout_ms).await {
         Ok(WorkerReply::GraphLoaded(summary)) => Ok(summary),
         Ok(other) => Err(unexpected(&other).to_string()),
         Err(e) => Err(e.to_string()),

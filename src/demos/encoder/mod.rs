@@ -223,14 +223,20 @@ pub struct AttentionMaps {
 impl AttentionMaps {
     /// Reads `layer{l}.weights` (each `(1, heads, n, n)`) for `l` in `0..n_layers`.
     pub fn from_tensors(tensors: &[Tensor], n_layers: usize) -> Result<Self, String> {
+        Self::from_named(tensors, &attention_outputs(n_layers))
+    }
+
+    /// Reads one `(1, heads, n, n)` output per layer, named in layer order (another graph's
+    /// names, e.g. an export's `attn.{l}`).
+    pub fn from_named(tensors: &[Tensor], names: &[String]) -> Result<Self, String> {
+        let n_layers = names.len();
         let mut maps = Vec::with_capacity(n_layers);
         let (mut n_heads, mut seq_len) = (0, 0);
-        for l in 0..n_layers {
-            let name = layer_output(l, "weights");
-            let (layer, shape) = per_head(tensors, &name)?;
+        for (l, name) in names.iter().enumerate() {
+            let (layer, shape) = per_head(tensors, name)?;
             let (heads, n, n2) = (shape[1], shape[2], shape[3]);
             if n != n2 || (l > 0 && (heads != n_heads || n != seq_len)) {
-                return Err(shape_error(&name, shape));
+                return Err(shape_error(name, shape));
             }
             (n_heads, seq_len) = (heads, n);
             maps.push(layer);
@@ -270,9 +276,10 @@ pub enum TokenKind {
 impl TokenKind {
     pub fn of(token: &str) -> Self {
         match token {
-            "[CLS]" => TokenKind::Cls,
-            "[SEP]" => TokenKind::Sep,
-            "[PAD]" => TokenKind::Pad,
+            // BERT's names, then RoBERTa's (a model opened in "your own model" may use either).
+            "[CLS]" | "<s>" => TokenKind::Cls,
+            "[SEP]" | "</s>" => TokenKind::Sep,
+            "[PAD]" | "<pad>" => TokenKind::Pad,
             _ => TokenKind::Word,
         }
     }

@@ -1,9 +1,12 @@
 //! One component per file, named for what it shows.
 
 pub mod agreement_badge;
+pub mod attention_canvas;
 pub mod explain;
+pub mod head_stats_table;
 pub mod head_view;
 pub mod heatmap;
+pub mod model_grid;
 pub mod model_status;
 pub mod prediction;
 pub mod qk_breakdown;

@@ -4,11 +4,8 @@
 //!
 //! The 23 MB model is downloaded only when this view opens, with a progress bar, and kept in
 //! Cache Storage under a versioned URL so the next visit does not download it again.
-mod attention_canvas;
 mod controls;
-mod head_stats_table;
 mod head_tab;
-mod model_grid;
 mod model_tab;
 mod run_status;
 mod state;

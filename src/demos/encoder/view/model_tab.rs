@@ -4,10 +4,10 @@
 use yew::prelude::*;
 
 use super::controls::{controls, ControlsProps};
-use super::head_stats_table::{head_stats_table, HeadStatsTableProps};
-use super::model_grid::ModelGrid;
 use super::state::{send, Action, EncoderState, RunResult};
 use crate::demos::encoder::{all_head_stats, visible_positions, StatKey};
+use crate::ui::components::head_stats_table::{head_stats_table, HeadStatsTableProps};
+use crate::ui::components::model_grid::ModelGrid;
 
 #[derive(PartialEq, Properties)]
 pub struct ModelTabProps {

@@ -9,10 +9,10 @@ use std::rc::Rc;
 use rust_i18n::t;
 use yew::prelude::*;
 
-use super::attention_canvas::AttentionCanvas;
 use crate::demos::encoder::{step_explanation, step_title, EncoderLayer};
 use crate::maths::{dot_breakdown, Matrix};
 use crate::steps::Step;
+use crate::ui::components::attention_canvas::AttentionCanvas;
 use crate::ui::components::heatmap::{format_value, ColorScale, Heatmap};
 use crate::ui::components::{scroll_box, QkBreakdown};
 

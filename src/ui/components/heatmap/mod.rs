@@ -67,6 +67,10 @@ pub struct HeatmapProps {
     /// Where the matrix came from, written into exported files (model, step, layer, head…).
     #[prop_or_default]
     pub export: Option<Rc<ExportContext>>,
+    /// A decoder's attention: the cells above the diagonal, hidden from each query by the causal
+    /// mask, are hatched (their value, 0, stays in the table and the exports).
+    #[prop_or_default]
+    pub causal: bool,
 }
 
 /// Formats a value for a cell or a label: −∞ for masked entries.
@@ -171,8 +175,9 @@ pub fn Heatmap(props: &HeatmapProps) -> Html {
             // A named shape in a chart (WAI-ARIA Graphics): the role that may carry a label.
             cells.push(html! {
                 <rect data-testid="cell" role="graphics-symbol" data-row={i.to_string()} data-col={j.to_string()}
+                    class={(props.causal && j > i).then_some("masked")}
                     x={x.to_string()} y={y.to_string()} width={cell.to_string()} height={cell.to_string()}
-                    fill={color(props.scale, v, max_abs)} aria-label={label} />
+                    fill={if props.causal && j > i { "url(#hm-hatch)".to_owned() } else { color(props.scale, v, max_abs) }} aria-label={label} />
             });
             if show_values {
                 cells.push(html! {
@@ -295,6 +300,14 @@ pub fn Heatmap(props: &HeatmapProps) -> Html {
             role={if clickable { "application" } else { "img" }} aria-label={aria_label}
             tabindex={clickable.then_some("0")}
             onclick={onclick} {onkeydown} {onfocus} {onblur}>
+            if props.causal {
+                <defs>
+                    <pattern id="hm-hatch" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+                        <rect width="5" height="5" fill="#e4e4e4" />
+                        <line x1="0" y1="0" x2="0" y2="5" stroke="#969696" stroke-width="1.5" />
+                    </pattern>
+                </defs>
+            }
             { labels }
             <g class="cells">{ cells }</g>
             { separators }

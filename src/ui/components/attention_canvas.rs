@@ -1,6 +1,7 @@
 //! A matrix drawn into a `<canvas>`, one block of pixels per cell: for matrices too big for
 //! the SVG [`Heatmap`](crate::ui::components::Heatmap) (256 × 256 attention maps, 256 × 384 activations, and the
 //! 72 small maps of the model view), where one SVG element per cell would stall the page.
+//! Used by the encoder demo and by "your own model" (which draws causal masks hatched).
 
 use std::rc::Rc;
 
@@ -48,7 +49,14 @@ pub struct AttentionCanvasProps {
     /// Called with `(row, col)` when a cell is clicked.
     #[prop_or_default]
     pub onselect: Option<Callback<(usize, usize)>>,
+    /// A causal (decoder) map: the cells above the diagonal, which the mask hides from each
+    /// query, are hatched grey instead of drawn as zero weight.
+    #[prop_or_default]
+    pub causal: bool,
 }
+
+/// The two greys of the hatching over masked cells (diagonal stripes, 4 pixels apart).
+const HATCH: [[u8; 3]; 2] = [[150, 150, 150], [228, 228, 228]];
 
 /// 256 colours of `scale`, for values from the scale's low end to its high end.
 fn palette(scale: ColorScale) -> Vec<[u8; 3]> {
@@ -87,12 +95,13 @@ fn colour_limit(m: &Matrix, robust: bool) -> f32 {
     kth.max(f32::MIN_POSITIVE)
 }
 
-/// RGBA pixels of `m`, `cell_w × cell_h` pixels per entry, a dark column at head boundaries.
+/// RGBA pixels of `m`, `cell_w × cell_h` pixels per entry, a dark column at head boundaries,
+/// and (when `causal`) grey diagonal stripes over the cells above the diagonal.
 fn pixels(
     m: &Matrix,
     scale: ColorScale,
     (cell_w, cell_h): (usize, usize),
-    group: usize,
+    (group, causal): (usize, bool),
     limit: f32,
 ) -> Vec<u8> {
     let (rows, cols) = m.shape();
@@ -118,7 +127,10 @@ fn pixels(
                 let y = i * cell_h + dy;
                 for dx in 0..cell_w {
                     let p = (y * width + j * cell_w + dx) * 4;
-                    let rgb = if boundary && dx == 0 && cell_w > 1 {
+                    let x = j * cell_w + dx;
+                    let rgb = if causal && j > i {
+                        HATCH[usize::from((x + y) % 4 != 0)]
+                    } else if boundary && dx == 0 && cell_w > 1 {
                         [17, 17, 17]
                     } else {
                         rgb
@@ -136,7 +148,7 @@ fn draw(
     m: &Matrix,
     scale: ColorScale,
     cells: (usize, usize),
-    group: usize,
+    marks: (usize, bool),
     limit: f32,
 ) -> Option<()> {
     let (rows, cols) = m.shape();
@@ -147,7 +159,7 @@ fn draw(
     canvas.set_width(width);
     canvas.set_height(height);
     let ctx: CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
-    let data = pixels(m, scale, cells, group, limit);
+    let data = pixels(m, scale, cells, marks, limit);
     let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&data), width, height).ok()?;
     ctx.put_image_data(&image, 0.0, 0.0).ok()
 }
@@ -165,12 +177,16 @@ pub fn AttentionCanvas(props: &AttentionCanvasProps) -> Html {
     };
     {
         let canvas = canvas.clone();
-        let (m, scale, group) = (props.matrix.clone(), props.scale, props.group);
+        let (m, scale, marks) = (
+            props.matrix.clone(),
+            props.scale,
+            (props.group, props.causal),
+        );
         use_effect_with(
-            (m, scale, (cell_w, cell_h), group),
-            move |(m, scale, cells, group)| {
+            (m, scale, (cell_w, cell_h), marks),
+            move |(m, scale, cells, marks)| {
                 if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
-                    draw(&c, m, *scale, *cells, *group, limit);
+                    draw(&c, m, *scale, *cells, *marks, limit);
                 }
             },
         );

@@ -21,6 +21,9 @@ pub struct ModelGridProps {
     pub stats: Rc<Vec<HeadStats>>,
     pub selected: (usize, usize),
     pub onpick: Callback<(usize, usize)>,
+    /// A decoder's maps: the masked upper triangle is hatched.
+    #[prop_or_default]
+    pub causal: bool,
 }
 
 impl PartialEq for ModelGridProps {
@@ -30,6 +33,7 @@ impl PartialEq for ModelGridProps {
             && self.hide_special == other.hide_special
             && self.selected == other.selected
             && self.onpick == other.onpick
+            && self.causal == other.causal
     }
 }
 
@@ -78,7 +82,7 @@ pub fn ModelGrid(props: &ModelGridProps) -> Html {
                                     aria-pressed={current.to_string()}
                                     onclick={Callback::from(move |_| onpick.emit((l, h)))}>
                                     <AttentionCanvas name={format!("layer {} head {}", l + 1, h + 1)} label={t!("encoder.grid.map_name", layer = l + 1, head = h + 1).into_owned()} matrix={m.clone()}
-                                        scale={ColorScale::Weights} cell={1} compact=true />
+                                        scale={ColorScale::Weights} cell={1} compact=true causal={props.causal} />
                                 </button>
                             }
                         }) }
