@@ -18,6 +18,7 @@ import { CostPage } from "./pages/cost.mjs";
 import { ExplainPanel } from "./pages/explain.mjs";
 import { GeneratePage } from "./pages/generate.mjs";
 import { LearnPage } from "./pages/learn.mjs";
+import { OpenPage, exportFiles } from "./pages/open.mjs";
 
 const SENTENCE = "The cat sat on the mat because it was warm.";
 const ONLY = (process.env.ONLY ?? "").split(",").filter(Boolean);
@@ -189,6 +190,22 @@ try {
       await gen.waitForShown(30);
       await app.page.locator('[data-testid="steps"]').scrollIntoViewIfNeeded();
       await shoot(app.page, `${label}-generate-greedy.png`);
+    }
+    // Your own model (#/open): a refused file, a tiny GPT-2's model view and head view, a tiny ViT.
+    if (wanted("open")) {
+      const own = new OpenPage(app.page, site.url);
+      await own.open();
+      await own.fileInput.setInputFiles(exportFiles("gpt2").slice(1));
+      await own.openError.waitFor();
+      await shoot(app.page, `${label}-open-refused.png`);
+      await own.fileInput.setInputFiles(exportFiles("gpt2"));
+      await own.runText("The cat sat on the mat because it was warm.");
+      await shoot(app.page, `${label}-open-model.png`);
+      await own.gridCells.nth(6).click();
+      await shoot(app.page, `${label}-open-head.png`);
+      await own.fileInput.setInputFiles(exportFiles("vit"));
+      await own.waitForRun();
+      await shoot(app.page, `${label}-open-vit.png`);
     }
     // Learn (#/learn): a lesson with a wrong answer and the worked solution, the masks lesson,
     // the softmax lesson's tables, and a worksheet.
