@@ -134,11 +134,7 @@ pub fn attention(
             <svg ref={svg.clone()} class="gen-causal" data-testid="causal-matrix" data-n={n.to_string()}
                 viewBox={format!("0 0 {} {}", size + pad, size + pad)} width={(size + pad).min(560.0).to_string()} role="img"
                 aria-label={t!("generate.causal_label", name = name.clone(), n = n)}>
-                <defs>
-                    <pattern id="gen-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
-                        <rect width="6" height="6" fill="#f4f4f4" /><line x1="0" y1="0" x2="0" y2="6" stroke="#b0b0b0" stroke-width="2" />
-                    </pattern>
-                </defs>
+                { crate::ui::components::heatmap::hatch_defs("gen-hatch", 6) }
                 { for (0..n).flat_map(|i| (0..n).map(move |j| (i, j))).map(|(i, j)| {
                     let (x, y) = (pad + j as f64 * cell, pad + i as f64 * cell);
                     let v = shown.get(i, j).unwrap_or(0.0);

@@ -179,14 +179,7 @@ pub fn AttentionGrid(props: &AttentionGridProps) -> Html {
                     viewBox={format!("0 0 {width} {height}")} width={width.to_string()}
                     role="img" aria-label={t!("translate.grid.label", name = label, rows = n_rows, cols = n_cols)}
                     onmouseover={onmove} onmouseleave={onleave}>
-                    if props.causal {
-                    <defs>
-                        <pattern id="tr-mask-hatch" width="4" height="4" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
-                            <rect width="4" height="4" fill="#e9e9ee" />
-                            <line x1="0" y1="0" x2="0" y2="4" stroke="#b9b9c4" stroke-width="1.5" />
-                        </pattern>
-                    </defs>
-                    }
+                    if props.causal { { crate::ui::components::heatmap::hatch_defs("tr-mask-hatch", 4) } }
                     { for row_labels }
                     { for col_labels }
                     <g class="cells">{ cells }</g>

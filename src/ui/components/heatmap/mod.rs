@@ -73,6 +73,20 @@ pub struct HeatmapProps {
     pub causal: bool,
 }
 
+/// An SVG `<defs>` with the hatching every view draws over masked cells (`fill="url(#<id>)"`):
+/// grey diagonal stripes `size` user units apart.
+pub fn hatch_defs(id: &'static str, size: u32) -> Html {
+    let s = size.to_string();
+    html! {
+        <defs>
+            <pattern {id} width={s.clone()} height={s.clone()} patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+                <rect width={s.clone()} height={s.clone()} fill="#e9e9ee" />
+                <line x1="0" y1="0" x2="0" y2={s} stroke="#a9a9b4" stroke-width="1.5" />
+            </pattern>
+        </defs>
+    }
+}
+
 /// Formats a value for a cell or a label: −∞ for masked entries.
 pub fn format_value(v: f32) -> String {
     if v == f32::NEG_INFINITY {
@@ -300,14 +314,7 @@ pub fn Heatmap(props: &HeatmapProps) -> Html {
             role={if clickable { "application" } else { "img" }} aria-label={aria_label}
             tabindex={clickable.then_some("0")}
             onclick={onclick} {onkeydown} {onfocus} {onblur}>
-            if props.causal {
-                <defs>
-                    <pattern id="hm-hatch" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
-                        <rect width="5" height="5" fill="#e4e4e4" />
-                        <line x1="0" y1="0" x2="0" y2="5" stroke="#969696" stroke-width="1.5" />
-                    </pattern>
-                </defs>
-            }
+            if props.causal { { hatch_defs("hm-hatch", 5) } }
             { labels }
             <g class="cells">{ cells }</g>
             { separators }
