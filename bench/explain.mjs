@@ -6,7 +6,7 @@
 // Figure: new input → full panel. In the page, from the input event that changes the text until
 // the panel's run counter ([data-testid=explain-body] data-runs) has moved on and the next frame
 // is painted. That covers the debounce, the model run, the occlusion batch (one run per token),
-// the erasure batch (up to 10 points × attention, rollout, occlusion and 5 random orders) and
+// the erasure batch (up to 8 points × attention, rollout, occlusion and 3 random orders) and
 // rendering the bars, the verdicts and the curve. Two texts of the same length alternate so that
 // every round is a new input. Median over rounds.
 // The recommender alternates two example users (50 items each: one occlusion batch of 50); the

@@ -8,8 +8,11 @@
 mod bars;
 mod curve;
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
+use futures::future::{LocalBoxFuture, Shared};
+use futures::FutureExt;
 use rust_i18n::t;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -37,7 +40,60 @@ impl PartialEq for Explainable {
     }
 }
 
+/// An explanation being computed (or done), shared by whoever asks for the same subject.
+type SharedAnswer = Shared<LocalBoxFuture<'static, Result<Rc<Explained>, String>>>;
+
+thread_local! {
+    /// The latest explanation started, by [`Explainable::key`]: a view may start it as soon as
+    /// the model has answered ([`Explainable::prefetch`]), so that the worker computes while the
+    /// page draws the answer; the panel then awaits the same computation instead of a second one.
+    static STARTED: RefCell<Option<(String, SharedAnswer)>> = const { RefCell::new(None) };
+}
+
 impl Explainable {
+    /// What identifies the computation: the graph, the elements, their positions, the followed
+    /// class and its probability (a new model answer gives a new key).
+    fn key(&self) -> String {
+        let s = &self.subject;
+        format!(
+            "{}|{:?}|{:?}|{}|{}|{:?}",
+            self.graph_key,
+            s.labels,
+            s.positions,
+            self.variants.target(),
+            s.base.to_bits(),
+            s.given
+        )
+    }
+
+    /// The explanation of this subject: the one already started for it, or a new one.
+    fn shared(&self, runner: &Runner) -> SharedAnswer {
+        let key = self.key();
+        if let Some(answer) = STARTED.with(|s| {
+            s.borrow()
+                .as_ref()
+                // A failed run (a worker that timed out) is not kept: asking again retries.
+                .filter(|(k, a)| *k == key && !matches!(a.peek(), Some(Err(_))))
+                .map(|(_, a)| a.clone())
+        }) {
+            return answer;
+        }
+        let (this, runner) = (self.clone(), runner.clone());
+        let answer = async move { this.explain(&runner).await.map(Rc::new) }
+            .boxed_local()
+            .shared();
+        STARTED.with(|s| *s.borrow_mut() = Some((key, answer.clone())));
+        answer
+    }
+
+    /// Starts explaining now, before the panel asks (see [`STARTED`]).
+    pub fn prefetch(&self, runner: &Runner) {
+        let answer = self.shared(runner);
+        spawn_local(async move {
+            let _ = answer.await;
+        });
+    }
+
     /// From a demo's pure `(Subject, Variants)` pair, or the message why there is none.
     pub fn new<V: Variants + 'static>(
         made: Result<(Subject, V), ExplainError>,
@@ -141,7 +197,7 @@ pub fn ExplainPanel(props: &ExplainPanelProps) -> Html {
             };
             if let (Ok(input), true) = (input.clone(), *open) {
                 spawn_local(async move {
-                    let answer = input.explain(&runner).await.map(Rc::new);
+                    let answer = input.shared(&runner).await;
                     if *seq.borrow() == next {
                         result.set(Some((input.subject.clone(), answer)));
                         runs.set(*runs + 1);
