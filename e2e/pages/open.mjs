@@ -104,6 +104,35 @@ export class OpenPage extends WalkthroughPage {
     });
   }
 
+  /** Drops `paths` on the drop zone, as files dragged from the desktop. */
+  async dropFiles(paths) {
+    const files = paths.map((p) => ({ name: p.split("/").pop(), data: readFileSync(p).toString("base64") }));
+    await this.page.getByTestId("drop-zone").evaluate((zone, files) => {
+      const dt = new DataTransfer();
+      for (const f of files) {
+        const bytes = Uint8Array.from(atob(f.data), (c) => c.charCodeAt(0));
+        dt.items.add(new File([bytes], f.name));
+      }
+      zone.dispatchEvent(new DragEvent("dragover", { dataTransfer: dt, bubbles: true, cancelable: true }));
+      zone.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, files);
+  }
+
+  /**
+   * Drops the folder (or files) at `paths` on the drop zone as the operating system does, through
+   * Chromium's DevTools protocol: a folder arrives as a directory entry, as from a file manager.
+   */
+  async dropPaths(paths) {
+    const box = await this.page.getByTestId("drop-zone").boundingBox();
+    const cdp = await this.page.context().newCDPSession(this.page);
+    const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    const data = { items: [], files: paths, dragOperationsMask: 1 };
+    for (const type of ["dragEnter", "dragOver", "drop"]) {
+      await cdp.send("Input.dispatchDragEvent", { type, ...at, data });
+    }
+    await cdp.detach();
+  }
+
   async openUrl(url) {
     await this.urlInput.fill(url);
     await this.urlOpen.click();

@@ -126,6 +126,15 @@ describe("your own model (#/open)", () => {
     await app.page.locator('[data-testid="open-error"]', { hasText: "not a URL" }).waitFor();
   });
 
+  it("a folder dropped on the page is read whole: its extra files are named", async () => {
+    const { app } = ctx;
+    await app.open();
+    await app.dropPaths([fixture("gpt2", "")]);
+    await app.waitForRun();
+    assert.match(await app.status.textContent(), /GPT-2/);
+    assert.match(await app.ignored.textContent(), /golden\.json/);
+  });
+
   it("a shared link asks for the files and says why; once opened, it shows the text, layer and head", async () => {
     const { app } = ctx;
     await app.open("text=Hello%20there&layer=2&head=3&view=head");
@@ -146,10 +155,10 @@ describe("your own model (#/open)", () => {
     assert.match(await app.linkProblem.textContent(), /layer/);
   });
 
-  it("a tiny ViT runs on the sample image: [CLS] and 16 patches", async () => {
+  it("a tiny ViT dropped on the page runs on the sample image: [CLS] and 16 patches", async () => {
     const { app } = ctx;
     await app.open();
-    await app.fileInput.setInputFiles(exportFiles("vit"));
+    await app.dropFiles(exportFiles("vit"));
     await app.waitForRun();
     assert.ok(await app.imagePreview.isVisible());
     assert.match(await app.runState.textContent(), /^17 positions/);

@@ -5,6 +5,7 @@
 //! The opened model stays in the worker for the page's life, and this view remembers it, so
 //! leaving and coming back (or opening a link in the same tab) shows it again without the files.
 
+mod drop;
 mod image;
 mod load;
 mod picker;

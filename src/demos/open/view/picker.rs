@@ -57,8 +57,18 @@ pub fn Picker(props: &PickerProps) -> Html {
         Callback::from(move |e: DragEvent| {
             e.prevent_default();
             dragging.set(false);
-            let files = files_of(e.data_transfer().and_then(|d| d.files()));
-            onsource.emit(Source::Files(files));
+            match super::drop::dropped_folder(&e) {
+                // A folder: its files are read from its entries, after the event.
+                Some(entries) => {
+                    let onsource = onsource.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        onsource.emit(Source::Files(super::drop::files_of(entries).await));
+                    });
+                }
+                None => onsource.emit(Source::Files(files_of(
+                    e.data_transfer().and_then(|d| d.files()),
+                ))),
+            }
         })
     };
     let on_over = {
