@@ -59,7 +59,16 @@ describe("your own model (#/open)", () => {
     assert.ok(maxDiff(await app.tableValues(), golden, 0, 0) <= 5e-4);
     assert.equal(await app.heatmap.locator("rect.masked").count(), 0, "an encoder has no causal mask");
 
+    // By URL: BERT's and GPT-2's folders, then RoBERTa by its manifest's address.
     await app.serveRemote();
+    for (const [arch, name] of [["bert", "BERT"], ["gpt2", "GPT-2"]]) {
+      await app.openUrl(`${REMOTE}${arch}/`);
+      await app.page.locator('[data-testid="open-status"][data-state="ready"]', { hasText: `${name}:` }).waitFor();
+      assert.match(await app.origin.textContent(), new RegExp(`models\\.example/${arch}/`));
+      await app.runText(goldenOf(arch).cases[0].texts[0]);
+      const shown = await app.tokens.locator(".token-id").allTextContents();
+      assert.deepEqual(shown.map(Number), goldenOf(arch).cases[0].inputs.input_ids.data, `${arch} by URL`);
+    }
     await app.openUrl(`${REMOTE}roberta/manifest.json`);
     await app.page.locator('[data-testid="open-status"][data-state="ready"]').waitFor();
     assert.match(await app.status.textContent(), /RoBERTa/);
