@@ -5,6 +5,7 @@
 //   node e2e/serve.mjs --dir dist --prefix /attention-playground/ --port 8081 [--host 127.0.0.1]
 //
 // Tests and benchmarks import startServer(); bench/run.mjs reads bytesSent() for transfer sizes.
+// `cors: true` adds Access-Control-Allow-Origin: * (the cross-engine smoke serves models/hf/ so).
 
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
@@ -45,7 +46,7 @@ function acceptsGzip(header = "") {
  * Serves `dir` under `prefix` (which must start and end with "/").
  * Resolves to { url, port, close(), bytesSent() } once listening; port 0 picks a free port.
  */
-export async function startServer({ dir, prefix = "/", port = 0, host = "127.0.0.1", log = false }) {
+export async function startServer({ dir, prefix = "/", port = 0, host = "127.0.0.1", log = false, cors = false }) {
   if (!prefix.startsWith("/") || !prefix.endsWith("/")) {
     throw new Error(`prefix must start and end with "/": ${prefix}`);
   }
@@ -96,6 +97,8 @@ export async function startServer({ dir, prefix = "/", port = 0, host = "127.0.0
       "content-type": MIME[ext] ?? "application/octet-stream",
       "cache-control": "no-cache",
       vary: "Accept-Encoding",
+      // A host that lets pages of other origins read its files (a user's model for #/open).
+      ...(cors ? { "access-control-allow-origin": "*" } : {}),
     };
     let body;
     if (acceptsGzip(req.headers["accept-encoding"]) && !ALREADY_COMPRESSED.has(ext)) {

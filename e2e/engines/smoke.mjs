@@ -217,6 +217,15 @@ async function webkit(base) {
 }
 
 const site = await startServer({ dir: opts.dir, prefix: PREFIX, port: 0 });
+// "Your own model" opens the exporter's tiny GPT-2 from another origin, as a user's host serves it.
+const fixtures = await startServer({ dir: new URL("../../models/hf/", import.meta.url).pathname, prefix: "/", port: 0, cors: true });
+VIEWS.push({
+  name: "open (a tiny GPT-2 by URL)",
+  hash: "#/open",
+  ready: `!!document.querySelector('[data-testid="url-input"]')`,
+  input: `${typeInto("url-input", `${fixtures.url}gpt2/`)} && ${clickOn('[data-testid="url-open"]')}`,
+  result: `document.querySelector('[data-testid="run-state"]')?.dataset.state === "done" && ${count('[data-testid="grid-cell"]')} === 8`,
+});
 const started = Date.now();
 let failures = [];
 try {
@@ -226,6 +235,7 @@ try {
   failures.push(`the smoke run could not run: ${e.stack ?? e}`);
 } finally {
   await site.close();
+  await fixtures.close();
 }
 console.log(`cross-engine smoke: ${failures.length === 0 ? "all views passed" : `${failures.length} failed`} in ${Math.round((Date.now() - started) / 1000)} s`);
 if (failures.length > 0) {

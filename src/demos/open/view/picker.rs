@@ -90,11 +90,16 @@ pub fn Picker(props: &PickerProps) -> Html {
             }
         })
     };
+    let url_field = use_node_ref();
     let on_url_submit = {
-        let (onsource, url) = (props.onsource.clone(), url.clone());
+        let (onsource, url, field) = (props.onsource.clone(), url.clone(), url_field.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            onsource.emit(Source::Url((*url).clone()));
+            // The field as it is now (autofill or a paste may not have fired an input event).
+            let typed = field
+                .cast::<HtmlInputElement>()
+                .map_or_else(|| (*url).clone(), |f| f.value());
+            onsource.emit(Source::Url(typed));
         })
     };
     html! {
@@ -119,7 +124,7 @@ pub fn Picker(props: &PickerProps) -> Html {
             </div>
             <form class="open-url" onsubmit={on_url_submit} data-testid="url-form" novalidate=true>
                 <label for="open-url">{ t!("open.pick.url") }</label>
-                <input id="open-url" type="url" data-testid="url-input" value={(*url).clone()}
+                <input id="open-url" ref={url_field} type="url" data-testid="url-input" value={(*url).clone()}
                     placeholder="https://example.org/my-export/" oninput={on_url_input} disabled={props.busy} />
                 <button type="submit" data-testid="url-open" disabled={props.busy}>{ t!("open.pick.open") }</button>
             </form>
