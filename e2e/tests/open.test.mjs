@@ -32,8 +32,10 @@ describe("your own model (#/open)", () => {
     assert.equal(await app.gridCells.count(), 2 * 4);
     assert.equal(await app.statsRows.count(), 2 * 4);
     assert.ok(await app.causalNote.isVisible());
-    // Head view, layer 2, head 3: the matrix's masked cells are hatched and its values are PyTorch's.
-    await app.gridCells.nth(1 * 4 + 2).click();
+    // Head view, layer 2, head 3, opened from the keyboard: the matrix's masked cells are hatched
+    // and its values are PyTorch's.
+    await app.gridCells.nth(1 * 4 + 2).focus();
+    await app.page.keyboard.press("Enter");
     assert.equal(await app.view.getAttribute("data-view"), "head");
     const n = golden.inputs.input_ids.data.length;
     assert.equal(await app.heatmap.locator("rect.masked").count(), (n * (n - 1)) / 2);
