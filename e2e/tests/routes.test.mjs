@@ -11,7 +11,7 @@ describe("demo navigation", () => {
     await app.waitUntilReady();
     const links = app.page.getByTestId("demo-link");
     const slugs = await links.evaluateAll((as) => as.map((a) => a.dataset.demo));
-    assert.deepEqual(slugs, ["learn", "walkthrough", "encoder", "translate", "recommend", "forecast", "digits", "generate", "cost"]);
+    assert.deepEqual(slugs, ["learn", "walkthrough", "encoder", "translate", "recommend", "forecast", "digits", "generate", "cost", "open"]);
     assert.equal(await app.page.locator('[data-testid="demo-link"][aria-current="page"]').getAttribute("data-demo"), "walkthrough");
 
     await app.page.locator('[data-testid="demo-link"][data-demo="recommend"]').click();
