@@ -3,7 +3,7 @@
 //! in a link (it is the user's files), so a link opened without it asks for the files and says
 //! why; once they are opened, the layer and head are checked against the model.
 
-use crate::route::{Demo, Route, MAX_LINK_TEXT};
+use crate::route::{write_text_and_step, Demo, Route, MAX_LINK_TEXT};
 
 /// The view's tab.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -84,11 +84,7 @@ impl OpenLink {
     /// The hash for this view (the text left out when longer than [`MAX_LINK_TEXT`]).
     pub fn write(&self) -> Route {
         let mut route = Route::of(Demo::Open);
-        let text = self
-            .text
-            .clone()
-            .filter(|t| !t.trim().is_empty() && t.chars().count() <= MAX_LINK_TEXT);
-        route.set("text", text);
+        write_text_and_step(&mut route, &self.text, None);
         route.set("layer", self.layer.map(|l| (l + 1).to_string()));
         route.set("head", self.head.map(|h| (h + 1).to_string()));
         route.set(

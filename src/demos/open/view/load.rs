@@ -90,7 +90,8 @@ pub async fn open(
     progress: Callback<(u64, u64)>,
 ) -> Result<Opened, OpenProblem> {
     let started = now_ms();
-    let (mut reader, listing, origin) = match source {
+    // The manifest's text when the source already had to read it (a URL's folder).
+    let (mut reader, listing, origin, manifest_text) = match source {
         Source::Files(files) => {
             let listing: Vec<Listed> = files
                 .iter()
@@ -105,9 +106,9 @@ pub async fn open(
                 let bytes = read_file(&files[0]).await?;
                 let mut archive = Archive::new(bytes)?;
                 let inside = archive.listing()?;
-                (Reader::Zip(archive), inside, origin)
+                (Reader::Zip(archive), inside, origin, None)
             } else {
-                (Reader::Local(files), listing, origin)
+                (Reader::Local(files), listing, origin, None)
             }
         }
         Source::Url(url) => match url_target(&url).ok_or(OpenProblem::NotUrl)? {
@@ -117,7 +118,7 @@ pub async fn open(
                     .map_err(OpenProblem::Download)?;
                 let mut archive = Archive::new(bytes)?;
                 let inside = archive.listing()?;
-                (Reader::Zip(archive), inside, url)
+                (Reader::Zip(archive), inside, url, None)
             }
             UrlTarget::Folder(base) => {
                 let text = fetch_text(&format!("{base}{MANIFEST}"))
@@ -132,13 +133,16 @@ pub async fn open(
                             Listed::new(f, manifest.files.get(f).map_or(0, |facts| facts.bytes))
                         }))
                         .collect();
-                (Reader::Remote(base.clone()), listing, base)
+                (Reader::Remote(base.clone()), listing, base, Some(text))
             }
         },
     };
     let at = find_manifest(&listing)?;
-    let text = reader.read(&listing[at].name, |_| {}).await?;
-    let text = String::from_utf8(text).map_err(|e| OpenProblem::NotJson(e.to_string()))?;
+    let text = match manifest_text {
+        Some(text) => text,
+        None => String::from_utf8(reader.read(&listing[at].name, |_| {}).await?)
+            .map_err(|e| OpenProblem::NotJson(e.to_string()))?,
+    };
     let manifest = HfManifest::parse(&text)?;
     let ignored = check_listing(&manifest, &listing)?;
 
