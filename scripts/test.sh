@@ -50,6 +50,8 @@ cargo clippy --offline --target wasm32-unknown-unknown --no-default-features --l
 
 stage "cargo test (native)"
 cargo test --offline
+# the in-tree stand-in for rustfft (patches/rustfft, see Cargo.toml [patch.crates-io])
+cargo test --offline --manifest-path patches/rustfft/Cargo.toml
 
 stage "cargo test (wasm32, headless Chromium)"
 cargo test --offline --target wasm32-unknown-unknown

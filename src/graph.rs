@@ -13,6 +13,8 @@ use tract_onnx::tract_hir::infer::Factoid;
 
 use crate::protocol::{DType, Dim, Encoded, InputSpec, ModelError, Tensor, TensorData};
 
+pub mod rewrite;
+
 /// A tokenizer as the model was trained with it, and an untruncated twin to count what was cut.
 pub struct TextEncoder {
     tokenizer: Tokenizer,
@@ -196,6 +198,18 @@ fn check_tensor(
     Ok(())
 }
 
+/// Parses `onnx` into tract's model, after the exact rewrites of [`rewrite`] (the int8
+/// embedding table is gathered before it is dequantized).
+pub fn read_onnx(onnx: &[u8]) -> Result<InferenceModel, ModelError> {
+    let not_onnx = |e: TractError| ModelError::NotOnnx(format!("{e:#}"));
+    let onnx_fw = tract_onnx::onnx();
+    let mut proto = onnx_fw
+        .proto_model_for_read(&mut &onnx[..])
+        .map_err(not_onnx)?;
+    rewrite::gather_before_dequantize(&mut proto);
+    onnx_fw.model_for_proto_model(&proto).map_err(not_onnx)
+}
+
 fn datum(dtype: DType) -> DatumType {
     match dtype {
         DType::F32 => f32::datum_type(),
@@ -215,9 +229,7 @@ impl GraphRunner {
             return Err(ModelError::EmptyModel);
         }
         let encoder = tokenizer_json.map(TextEncoder::from_bytes).transpose()?;
-        let mut model = tract_onnx::onnx()
-            .model_for_read(&mut &onnx[..])
-            .map_err(|e| ModelError::NotOnnx(format!("{e:#}")))?;
+        let mut model = read_onnx(onnx)?;
         let input_names: Vec<String> = model
             .input_outlets()
             .map_err(|e| ModelError::NotOnnx(e.to_string()))?

@@ -460,3 +460,54 @@ fn bad_inputs_give_readable_errors_not_panics() {
             .expect("runs");
     }
 }
+
+/// The page gathers the int8 word-embedding rows before dequantizing them (graph::rewrite): the
+/// file has one such table, and every output is bit for bit what the graph as written gives.
+#[test]
+fn gathering_embedding_rows_before_dequantizing_changes_no_output_bit() {
+    use attention_playground::graph::{read_onnx, rewrite::gather_before_dequantize};
+    use tract_onnx::prelude::*;
+    let onnx = std::fs::read(format!("{MODEL_DIR}/model.onnx")).expect("model.onnx");
+    let framework = tract_onnx::onnx();
+    let mut proto = framework
+        .proto_model_for_read(&mut &onnx[..])
+        .expect("parses");
+    assert_eq!(
+        gather_before_dequantize(&mut proto),
+        1,
+        "one int8 embedding table"
+    );
+    let ids: Vec<i64> = vec![101, 1996, 2543, 2001, 2205, 5506, 1012, 102];
+    let run = |model: InferenceModel| {
+        let plan = model
+            .into_optimized()
+            .and_then(|m| m.into_runnable())
+            .expect("optimises");
+        let n = ids.len();
+        let input =
+            |v: Vec<i64>| -> TValue { tensor1(&v).into_shape(&[1, n]).expect("shape").into() };
+        plan.run(tvec![input(ids.clone()), input(vec![1; n])])
+            .expect("runs")
+    };
+    let written = run(framework.model_for_read(&mut &onnx[..]).expect("reads"));
+    let rewritten = run(read_onnx(&onnx).expect("reads"));
+    assert_eq!(written.len(), rewritten.len());
+    for (a, b) in written.iter().zip(&rewritten) {
+        assert_eq!(a.shape(), b.shape());
+        let (a, b) = (
+            a.cast_to::<f32>().expect("f32"),
+            b.cast_to::<f32>().expect("f32"),
+        );
+        let same = a
+            .to_plain_array_view::<f32>()
+            .expect("view")
+            .iter()
+            .map(|x| x.to_bits())
+            .eq(b
+                .to_plain_array_view::<f32>()
+                .expect("view")
+                .iter()
+                .map(|x| x.to_bits()));
+        assert!(same, "an output differs");
+    }
+}
