@@ -20,6 +20,8 @@
 // - second visit: reload of the same context → first result, with the model read from Cache
 //   Storage (the bytes of model.onnx the server sent are printed: 0 expected).
 // - ratio tract / ORT per length (> 1 means tract is slower).
+// - the worker's peak memory: its WebAssembly memory after the model is loaded and after the
+//   256-token runs (a wasm memory never shrinks, so the second is the peak).
 
 import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
@@ -94,6 +96,20 @@ async function ortSite(dist) {
   return { ...site, dir };
 }
 
+/** The largest WebAssembly memory among the page's workers, in bytes: wasm-bindgen's glue keeps
+ * `wasm_bindgen` in the worker's global scope, and calling it again returns the instance's
+ * exports, `memory` among them. */
+async function workerMemory(page) {
+  let most = 0;
+  for (const worker of page.workers()) {
+    const bytes = await worker
+      .evaluate(async () => (typeof wasm_bindgen === "function" ? (await wasm_bindgen()).memory.buffer.byteLength : 0))
+      .catch(() => 0);
+    most = Math.max(most, bytes);
+  }
+  return most;
+}
+
 async function tractFigures(browser, site) {
   const context = await browser.newContext({ viewport: DESKTOP, serviceWorkers: "block" });
   const page = await context.newPage();
@@ -118,6 +134,7 @@ async function tractFigures(browser, site) {
   const bytes = site.bytesSent();
   const modelBytes = [...site.bytesByPath()].filter(([p]) => p.includes("/models/minilm/")).reduce((a, [, n]) => a + n, 0);
 
+  const memoryAfterLoad = await workerMemory(page);
   const infer = {};
   for (const n of LENGTHS) {
     const samples = [];
@@ -129,6 +146,8 @@ async function tractFigures(browser, site) {
     }
     infer[n] = samples;
   }
+  // The worker's WebAssembly memory only grows, so its size now is its peak so far.
+  const memoryAfter256 = await workerMemory(page);
   // Second visit: the model comes from Cache Storage, not the network.
   site.resetBytes();
   await page.goto("about:blank");
@@ -138,7 +157,7 @@ async function tractFigures(browser, site) {
   const secondVisitMs = await page.evaluate(() => window.__firstResult);
   const secondVisitModelBytes = [...site.bytesByPath()].filter(([p]) => p.includes("/models/minilm/model.onnx")).reduce((a, [, n]) => a + n, 0);
   await context.close();
-  return { wallMs, navToResult, first, bytes, modelBytes, infer, secondVisitMs, secondVisitModelBytes };
+  return { wallMs, navToResult, first, bytes, modelBytes, infer, secondVisitMs, secondVisitModelBytes, memoryAfterLoad, memoryAfter256 };
 }
 
 async function ortFigures(browser, ort) {
@@ -185,6 +204,8 @@ try {
     secondVisitFirstResultMs: round(tract.secondVisitMs),
     secondVisitModelBytes: tract.secondVisitModelBytes,
     firstInferMs: tract.first.inferMs,
+    workerWasmMemoryAfterLoadBytes: tract.memoryAfterLoad,
+    workerWasmMemoryPeakBytes: tract.memoryAfter256,
     tract: Object.fromEntries(LENGTHS.map((n) => [n, { medianMs: round(median(tract.infer[n])), samplesMs: tract.infer[n].map(round) }])),
     ort: {
       version: "onnxruntime-web 1.30.0 (wasm, numThreads 1)",
@@ -199,6 +220,7 @@ try {
     ["  of which: manifest, download, tract load", ms(results.appLoadMs), ""],
     ["  bytes sent (gzip): all / encoder model", `${mb(results.firstVisitBytes)} / ${mb(results.modelBytesGzip)}`, ""],
     ["second visit → first result (model from Cache Storage)", ms(results.secondVisitFirstResultMs), `${results.secondVisitModelBytes} model bytes sent`],
+    ["worker's wasm memory: after load / peak after 256 tokens", `${mb(results.workerWasmMemoryAfterLoadBytes)} / ${mb(results.workerWasmMemoryPeakBytes)}`, ""],
     ["ORT session create (same model)", ms(results.ort.sessionCreateMs), ""],
     ...LENGTHS.map((n) => [
       `inference ${n} tokens: tract | ORT | tract/ORT`,
