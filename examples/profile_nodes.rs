@@ -3,7 +3,8 @@
 //!
 //!     cargo run --release --example profile_nodes -- models/minilm/model.onnx 256
 //!
-//! The inputs are named by the graph: `*mask*` gets ones, `*type*` zeros, anything else ids.
+//! Each input gets its declared type and shape, n for any open dimension: `*mask*` ones,
+//! `*type*` zeros, other integers small ids, other floats small values.
 //! Prints each run's total and its four slowest nodes.
 
 #[cfg(target_arch = "wasm32")]
@@ -26,29 +27,41 @@ fn main() -> tract_onnx::prelude::TractResult<()> {
         } else {
             tract_onnx::onnx().model_for_read(&mut &bytes[..])?
         };
-        let names: Vec<String> = model
-            .input_outlets()?
-            .iter()
-            .map(|o| model.node(o.node).name.clone())
-            .collect();
         let plan = model.into_optimized()?.into_runnable()?;
-        let inputs: TVec<TValue> = names
-            .iter()
-            .map(|name| {
-                let v: Vec<i64> = (0..n)
-                    .map(|i| {
+        // Every input at its declared type; a dimension the file leaves open is n.
+        let mut inputs: TVec<TValue> = tvec![];
+        for (i, outlet) in plan.model().input_outlets()?.iter().enumerate() {
+            let name = &plan.model().node(outlet.node).name;
+            let fact = plan.model().input_fact(i)?;
+            let shape: Vec<usize> = fact
+                .shape
+                .iter()
+                .map(|d| d.as_i64().map_or(n, |v| v as usize))
+                .collect();
+            let len: usize = shape.iter().product();
+            let t = if fact.datum_type == i64::datum_type() {
+                let v: Vec<i64> = (0..len)
+                    .map(|k| match name {
+                        _ if name.contains("mask") => 1,
+                        _ if name.contains("type") => 0,
+                        _ => (3 + (k * 7) % 97) as i64,
+                    })
+                    .collect();
+                tensor1(&v).into_shape(&shape)?
+            } else {
+                let v: Vec<f32> = (0..len)
+                    .map(|k| {
                         if name.contains("mask") {
-                            1
-                        } else if name.contains("type") {
-                            0
+                            1.0
                         } else {
-                            (1000 + i * 7) as i64
+                            (k as f32 * 0.37).sin() * 0.1
                         }
                     })
                     .collect();
-                tensor1(&v).into_shape(&[1, n]).map(|t| t.into())
-            })
-            .collect::<TractResult<_>>()?;
+                tensor1(&v).into_shape(&shape)?
+            };
+            inputs.push(t.into());
+        }
         let mut state = tract_onnx::tract_core::plan::SimpleState::new(&plan)?;
         let mut last = None;
         for round in 0..3 {
@@ -68,7 +81,12 @@ fn main() -> tract_onnx::prelude::TractResult<()> {
             println!(
                 "rewritten {rewritten} round {round}: {total:.1} ms; top: {:?}",
                 v.iter()
-                    .take(4)
+                    .take(
+                        std::env::var("TOP")
+                            .ok()
+                            .and_then(|v| v.parse().ok())
+                            .unwrap_or(4)
+                    )
                     .map(|(k, t)| format!("{k} {t:.1}"))
                     .collect::<Vec<_>>()
             );

@@ -209,3 +209,82 @@ fn every_shipped_lookup_input_has_its_limit() {
     assert!(run(49).is_ok());
     assert!(matches!(run(50), Err(ModelError::BadInput(_))));
 }
+
+/// The page reads every model through `graph::read_onnx`, whose rewrites (embedding rows gathered
+/// before they are dequantized, a tied output projection given its float32 table) must change
+/// no output bit. Each model that has such a table runs as written and as rewritten on the same
+/// inputs: every input at its declared type, 7 for any open dimension.
+#[test]
+fn the_load_time_rewrites_change_no_output_bit_of_any_shipped_model() {
+    use attention_playground::graph::{read_onnx, rewrite::gather_before_dequantize};
+    use tract_onnx::prelude::*;
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/models");
+    // (file, tables the rewrites change)
+    let models = [
+        ("langid/model.onnx", 1),
+        ("minilm/model.onnx", 1),
+        ("translate/encoder.onnx", 1),
+        ("translate/decoder.onnx", 2), // the gather's rows, and the Gemm's float32 table
+        ("generate/model.onnx", 1),
+    ];
+    let framework = tract_onnx::onnx();
+    for (file, tables) in models {
+        let onnx = std::fs::read(format!("{root}/{file}")).expect("model file");
+        let mut proto = framework
+            .proto_model_for_read(&mut &onnx[..])
+            .expect("parses");
+        assert_eq!(gather_before_dequantize(&mut proto), tables, "{file}");
+        let run = |model: InferenceModel| {
+            let plan = model
+                .into_optimized()
+                .and_then(|m| m.into_runnable())
+                .expect("optimises");
+            let mut inputs: TVec<TValue> = tvec![];
+            for (i, outlet) in plan
+                .model()
+                .input_outlets()
+                .expect("inputs")
+                .iter()
+                .enumerate()
+            {
+                let name = plan.model().node(outlet.node).name.clone();
+                let fact = plan.model().input_fact(i).expect("fact");
+                let shape: Vec<usize> = fact
+                    .shape
+                    .iter()
+                    .map(|d| d.as_i64().map_or(7, |v| v as usize))
+                    .collect();
+                let len = shape.iter().product();
+                let t = if fact.datum_type == i64::datum_type() {
+                    let v: Vec<i64> = (0..len)
+                        .map(|k| {
+                            if name.contains("mask") {
+                                1
+                            } else {
+                                3 + (k as i64 * 7) % 97
+                            }
+                        })
+                        .collect();
+                    tensor1(&v).into_shape(&shape)
+                } else {
+                    let v: Vec<f32> = (0..len).map(|k| (k as f32 * 0.37).sin() * 0.5).collect();
+                    tensor1(&v).into_shape(&shape)
+                };
+                inputs.push(t.expect("shape").into());
+            }
+            plan.run(inputs).expect("runs")
+        };
+        let written = run(framework.model_for_read(&mut &onnx[..]).expect("reads"));
+        let rewritten = run(read_onnx(&onnx).expect("reads"));
+        assert_eq!(written.len(), rewritten.len(), "{file}");
+        for (a, b) in written.iter().zip(&rewritten) {
+            assert_eq!(a.shape(), b.shape(), "{file}");
+            let bits = |t: &TValue| -> Vec<u32> {
+                let f = t.cast_to::<f32>().expect("f32");
+                let v = f.to_plain_array_view::<f32>().expect("view");
+                v.iter().map(|x| x.to_bits()).collect()
+            };
+            assert!(bits(a) == bits(b), "{file}: an output differs");
+        }
+    }
+}
