@@ -28,12 +28,18 @@ if (!opts.before) throw new Error("--before <dir of the build to compare against
 const RESULT_FILE = { run: "latest.json" };
 const resultUrl = (script) => new URL(`./results/${RESULT_FILE[script] ?? `${script}.json`}`, import.meta.url);
 
-/** Numeric leaves of a results object as "a.b.c" → value; lists of samples and dates are left out. */
+/** Numeric leaves of a results object as "a.b.c" → value (a list of cases as "a[label].b"); lists
+ * of numbers (samples) and strings (dates) are left out. */
 function figures(obj, prefix = "", out = new Map()) {
   for (const [k, v] of Object.entries(obj)) {
     const key = prefix ? `${prefix}.${k}` : k;
     if (typeof v === "number" && Number.isFinite(v) && !["cpus", "runs", "rounds", "loads", "keys", "edits"].includes(k)) out.set(key, v);
-    else if (v && typeof v === "object" && !Array.isArray(v)) figures(v, key, out);
+    else if (Array.isArray(v)) {
+      // a list of cases (objects, each with a label or name), not a list of samples
+      v.forEach((item, i) => {
+        if (item && typeof item === "object" && !Array.isArray(item)) figures(item, `${key}[${item.label ?? item.name ?? i}]`, out);
+      });
+    } else if (v && typeof v === "object") figures(v, key, out);
   }
   return out;
 }

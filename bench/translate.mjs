@@ -7,6 +7,8 @@
 // - decoder step: from the page sending one decoder request to the worker until the answer is
 //   back in the page (tract run on <s> + the prefix, attention maps included, plus messaging);
 //   the page records it per step ([data-testid=timings] data-step-ms). Median over every step.
+//   Also the run alone, by the worker's own clock (data-step-run-ms): the graph run and the copy
+//   of its outputs, without the wait for the page (which may be drawing the previous step).
 // - full sentence: wall clock from the Translate click to the DOM showing the finished
 //   translation with "Translate all" (tokenize + encoder + every decoder step + rendering).
 //   Median over sentences × rounds.
@@ -18,7 +20,8 @@ import { parseArgs } from "node:util";
 import { startServer } from "../e2e/serve.mjs";
 import { DESKTOP, PREFIX, launchBrowser } from "../e2e/support.mjs";
 
-const TARGETS = { stepMs: 30 };
+// Issue 23: a decoder step ≤ 12 ms (the run in the worker); the page's round trip had ≤ 30 ms.
+const TARGETS = { stepMs: 30, stepRunMs: 12 };
 const SENTENCES = [
   "And the king said to his servants, go into the city and bring the people to me.",
   "The Lord is my shepherd; I shall not want. He makes me lie down in green pastures.",
@@ -76,6 +79,7 @@ try {
   await page.locator('[data-testid="model-status"][data-state="ready"]').waitFor({ timeout: 120_000 });
 
   const steps = [];
+  const stepRuns = [];
   const sentences = [];
   const encoders = [];
   const perSentence = [];
@@ -110,11 +114,14 @@ try {
           wall: window.__trbench.finished - window.__trbench.click,
           encodeMs: Number(t.encodeMs),
           stepMs: t.stepMs.split(",").filter(Boolean).map(Number),
+          // builds before the worker's own clock was recorded have no data-step-run-ms
+          stepRunMs: (t.stepRunMs ?? "").split(",").filter(Boolean).map(Number),
           srcTokens: document.querySelectorAll('[data-testid="src-token"]').length,
           translation: document.querySelector('[data-testid="translation"]').textContent,
         };
       });
       steps.push(...got.stepMs);
+      stepRuns.push(...got.stepRunMs);
       sentences.push(got.wall);
       encoders.push(got.encodeMs);
       perSentence.push({ text, srcTokens: got.srcTokens, steps: got.stepMs.length, wallMs: round(got.wall), translation: got.translation });
@@ -128,6 +135,7 @@ try {
     cpus: availableParallelism(),
     sourceTokens: [...new Set(perSentence.map((s) => s.srcTokens))],
     stepMedianMs: round(median(steps)),
+    stepRunMedianMs: round(median(stepRuns)),
     stepSamples: steps.length,
     sentenceMedianMs: round(median(sentences)),
     sentenceSamples: sentences.length,
@@ -137,7 +145,8 @@ try {
     targets: TARGETS,
   };
   const rows = [
-    [`decoder step (median of ${steps.length})`, ms(results.stepMedianMs), `≤ ${TARGETS.stepMs} ms`],
+    [`decoder step, run in the worker (median of ${stepRuns.length})`, ms(results.stepRunMedianMs), `≤ ${TARGETS.stepRunMs} ms`],
+    [`decoder step, request → answer in the page (median of ${steps.length})`, ms(results.stepMedianMs), `≤ ${TARGETS.stepMs} ms`],
     [`full sentence, click → done (median of ${sentences.length})`, ms(results.sentenceMedianMs), ""],
     [`tokenize + encoder (median of ${encoders.length})`, ms(results.encoderMedianMs), ""],
   ];

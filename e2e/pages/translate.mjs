@@ -177,12 +177,15 @@ export class TranslatePage extends WalkthroughPage {
     return chips.evaluateAll((els) => els.map((e) => (e.dataset.weight === undefined ? null : Number(e.dataset.weight))));
   }
 
-  /** Per-step decoder times (ms, request to answer) and the encoder time of the current run. */
+  /** Per-step decoder times (ms: request to answer, and the run by the worker's clock) and the
+   * encoder time of the current run. */
   async stepTimes() {
+    const list = (s) => (s ?? "").split(",").filter(Boolean).map(Number);
     return this.timings.evaluate((el) => ({
       encodeMs: Number(el.dataset.encodeMs),
-      stepMs: (el.dataset.stepMs ?? "").split(",").filter(Boolean).map(Number),
-    }));
+      stepMs: el.dataset.stepMs,
+      stepRunMs: el.dataset.stepRunMs,
+    })).then((t) => ({ encodeMs: t.encodeMs, stepMs: list(t.stepMs), stepRunMs: list(t.stepRunMs) }));
   }
 }
 

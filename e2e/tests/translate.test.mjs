@@ -32,6 +32,12 @@ describe("translation demo", () => {
     assert.equal(tgt, p.computed, "one French token per step (the last is </s>)");
     assert.equal((await app.sourceTokens.last().textContent()).trim(), "</s>");
 
+    // Each step's time from request to answer, and its run by the worker's clock, which is part of it.
+    const times = await app.stepTimes();
+    assert.equal(times.stepMs.length, p.computed);
+    assert.equal(times.stepRunMs.length, p.computed);
+    times.stepRunMs.forEach((run, i) => assert.ok(run > 0 && run <= times.stepMs[i] + 1, `step ${i}: run ${run} ms within ${times.stepMs[i]} ms`));
+
     const cross = await app.grid(app.crossHeatmap);
     assert.deepEqual([cross.rows, cross.cols, cross.cells], [tgt, src, tgt * src]);
     assert.match(cross.name, /average of 4 heads/);

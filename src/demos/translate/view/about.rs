@@ -10,6 +10,7 @@ pub struct AboutProps {
     pub encode_ms: Option<f64>,
     /// Each decoding step, request to answer.
     pub step_ms: Vec<f64>,
+    pub step_run_ms: Vec<f64>,
 }
 
 fn median(v: &[f64]) -> f64 {
@@ -23,21 +24,22 @@ fn median(v: &[f64]) -> f64 {
 }
 
 pub fn about(props: &AboutProps) -> Html {
-    let step_ms = props
-        .step_ms
-        .iter()
-        .map(|m| format!("{m:.2}"))
-        .collect::<Vec<_>>()
-        .join(",");
+    let list = |ms: &[f64]| {
+        ms.iter()
+            .map(|m| format!("{m:.2}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
     html! {
         <footer class="about">
             <p>{ t!("translate.about") }</p>
             if !props.step_ms.is_empty() {
                 <p class="muted">{ t!("translate.timing", encoder = format!("{:.1}", props.encode_ms.unwrap_or(0.0)),
-                    median = format!("{:.1}", median(&props.step_ms)), n = props.step_ms.len()) }</p>
+                    median = format!("{:.1}", median(&props.step_ms)), run = format!("{:.1}", median(&props.step_run_ms)),
+                    n = props.step_ms.len()) }</p>
             }
             <span data-testid="timings" hidden=true data-run={props.run.to_string()} data-encode-ms={props.encode_ms.map(|m| format!("{m:.2}")).unwrap_or_default()}
-                data-step-ms={step_ms}></span>
+                data-step-ms={list(&props.step_ms)} data-step-run-ms={list(&props.step_run_ms)}></span>
         </footer>
     }
 }

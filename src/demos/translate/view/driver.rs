@@ -18,7 +18,7 @@ use crate::demos::translate::{
 use crate::explain::LayerAttention;
 use crate::protocol::{ModelError, Tensor};
 use crate::ui::stepping::use_drive;
-use crate::ui::worker_client::{encode, infer, Runner};
+use crate::ui::worker_client::{encode, infer, infer_timed, Runner};
 use crate::worker::AttentionWorker;
 
 /// Pause between steps while playing.
@@ -101,8 +101,9 @@ async fn step(
     let t0 = now_ms();
     let prefix = decoding.prefix();
     let dims = *decoding.dims();
+    let mut run_ms = f64::NAN;
     let result = match decoder_inputs(&prefix, &memory, dims.vocab) {
-        Ok(inputs) => infer(
+        Ok(inputs) => infer_timed(
             &runner,
             DECODER_KEY,
             inputs,
@@ -110,13 +111,17 @@ async fn step(
         )
         .await
         .map_err(|e| e.to_string())
-        .and_then(|out| Step::from_outputs(&out, &dims, prefix.len(), decoding.src_len())),
+        .and_then(|(out, ms)| {
+            run_ms = ms;
+            Step::from_outputs(&out, &dims, prefix.len(), decoding.src_len())
+        }),
         Err(e) => Err(e),
     };
     dispatch.dispatch(Action::StepDone {
         run,
         result,
         ms: now_ms() - t0,
+        run_ms,
     });
 }
 

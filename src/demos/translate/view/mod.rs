@@ -282,7 +282,7 @@ pub fn TranslateDemo() -> Html {
                 ontoggle={{ let d = dispatch.clone(); Callback::from(move |open| d.dispatch(Action::SetExplain(open))) }}
                 export={export.clone()} />
 
-            { about(&AboutProps { run: state.run, encode_ms: state.encode_ms, step_ms: state.step_ms.clone() }) }
+            { about(&AboutProps { run: state.run, encode_ms: state.encode_ms, step_ms: state.step_ms.clone(), step_run_ms: state.step_run_ms.clone() }) }
         </div>
     }
 }

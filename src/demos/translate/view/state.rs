@@ -54,6 +54,8 @@ pub struct TrState {
     pub message: Option<Message>,
     pub encode_ms: Option<f64>,
     pub step_ms: Vec<f64>,
+    /// Each step's decoder run in the worker (its own clock)
+    pub step_run_ms: Vec<f64>,
     /// The link the page was opened with, until the manifest says what it may hold.
     pub link: Option<TranslateLink>,
     /// The step the link asks for, until the first translation reaches it.
@@ -90,6 +92,7 @@ impl TrState {
             message: None,
             encode_ms: None,
             step_ms: Vec::new(),
+            step_run_ms: Vec::new(),
             link: Some(link.clone()),
             pending_step: None,
             link_bad: link.bad.clone(),
@@ -164,7 +167,10 @@ pub enum Action {
     StepDone {
         run: u64,
         result: Result<Step, String>,
+        /// From the page's request to its answer (the page's clock)
         ms: f64,
+        /// The decoder run and the copy of its outputs, by the worker's clock
+        run_ms: f64,
     },
     Forward,
     Back,
@@ -225,6 +231,7 @@ impl Reducible for TrState {
                 s.message = None;
                 s.hover = None;
                 s.step_ms.clear();
+                s.step_run_ms.clear();
                 s.encode_ms = None;
             }
             Action::Encoded { run, result, ms } => {
@@ -261,7 +268,12 @@ impl Reducible for TrState {
                 s.message = Some(message);
             }
             Action::StepStarted => s.busy = true,
-            Action::StepDone { run, result, ms } => {
+            Action::StepDone {
+                run,
+                result,
+                ms,
+                run_ms,
+            } => {
                 if run != s.run {
                     return self;
                 }
@@ -274,6 +286,7 @@ impl Reducible for TrState {
                 match pushed {
                     Ok(()) => {
                         s.step_ms.push(ms);
+                        s.step_run_ms.push(run_ms);
                         let (computed, done) = (s.computed(), s.finished());
                         s.shown = computed;
                         if let Mode::Restore(n) = s.mode {
