@@ -18,7 +18,7 @@ const { values: opts, positionals } = parseArgs({
   options: {
     before: { type: "string" },
     after: { type: "string", default: "dist" },
-    scripts: { type: "string", default: "run,encoder,recommend,translate,phone" },
+    scripts: { type: "string", default: "run,storage,encoder,recommend,translate,phone" },
     rounds: { type: "string", default: "1" },
   },
   allowPositionals: true,

@@ -1,5 +1,5 @@
 // Bytes on the wire and on the visitor's disk, with the offline service worker on, on the built
-// site in headless Chromium. Prints figures; asserts nothing.
+// site in headless Chromium. Prints figures and writes bench/results/storage.json; asserts nothing.
 //
 //   node bench/storage.mjs [--dir dist]
 //
@@ -11,6 +11,7 @@
 //   how many copies of the encoder's model (23 MB) they hold.
 
 import { parseArgs } from "node:util";
+import { mkdir, writeFile } from "node:fs/promises";
 import { startServer } from "../e2e/serve.mjs";
 import { DESKTOP, PREFIX, launchBrowser } from "../e2e/support.mjs";
 
@@ -62,6 +63,20 @@ try {
   for (const c of disk.caches) console.log(`  ${c.name}: ${mb(c.bytes)}${c.encoderCopies ? ` (encoder model ×${c.encoderCopies})` : ""}`);
   const copies = disk.caches.reduce((n, c) => n + c.encoderCopies, 0);
   console.log(`  the encoder's model is stored ${copies} time(s); storage estimate ${mb(disk.usage)}`);
+  const results = {
+    date: new Date().toISOString(),
+    browser: `Chromium ${browser.version()}`,
+    firstVisitWireBytes: wire,
+    firstVisitDistinctBytes: Math.round(distinct),
+    wireOverDistinct: Number((wire / distinct).toFixed(2)),
+    sentMoreThanOnce: repeated,
+    diskBytes: disk.caches.reduce((n, c) => n + c.bytes, 0),
+    encoderModelCopies: copies,
+    storageEstimateBytes: disk.usage,
+  };
+  await mkdir(new URL("./results/", import.meta.url), { recursive: true });
+  await writeFile(new URL("./results/storage.json", import.meta.url), JSON.stringify(results, null, 2) + "\n");
+  console.log("\nwrote bench/results/storage.json");
 } finally {
   await browser.close();
   await site.close();
