@@ -13,7 +13,9 @@
 //! table that a `Gemm` reads (a tied output projection) becomes a float32 constant, which tract
 //! packs once instead of on every run.
 
-use tract_onnx::pb::{attribute_proto, tensor_proto, AttributeProto, ModelProto, NodeProto};
+use tract_onnx::pb::{
+    attribute_proto, tensor_proto, AttributeProto, ModelProto, NodeProto, TensorProto,
+};
 
 /// Applies both rewrites of this module wherever they are exact ([`split_shared_dequantize`]
 /// first); returns how many readers of a dequantized table they changed.
@@ -166,27 +168,57 @@ fn split_shared_dequantize(graph: &mut tract_onnx::pb::GraphProto) -> usize {
     changed
 }
 
-/// The float32 values `deq` computes, `q · s` (one rounding, as tract's cast and multiply), when
-/// its inputs are initializers in raw bytes: an int8 table of rank 2, a zero point of zeros, one
-/// scale or one per row.
-fn dequantized(
-    graph: &tract_onnx::pb::GraphProto,
-    deq: &NodeProto,
-) -> Option<tract_onnx::pb::TensorProto> {
-    let init = |name: &String| graph.initializer.iter().find(|t| t.name == *name);
-    let q = init(deq.input.first()?)?;
-    let s = init(deq.input.get(1)?)?;
-    if q.data_type != tensor_proto::DataType::Int8 as i32
-        || q.dims.len() != 2
-        || s.data_type != tensor_proto::DataType::Float as i32
-    {
+/// The int8 (or uint8) table of rank 2 that `deq` dequantizes, when both rewrites can reproduce
+/// it exactly: its inputs are initializers, its zero point is absent or all zeros, and it has one
+/// scale or one per row (axis 0).
+struct Table<'a> {
+    q: &'a TensorProto,
+    /// index of the scale's initializer
+    scale: usize,
+    per_row: bool,
+}
+
+fn table_of<'a>(graph: &'a tract_onnx::pb::GraphProto, deq: &NodeProto) -> Option<Table<'a>> {
+    if deq.op_type != "DequantizeLinear" || !deq.domain.is_empty() && deq.domain != "ai.onnx" {
+        return None;
+    }
+    let init = |name: &str| graph.initializer.iter().position(|t| t.name == *name);
+    let q = &graph.initializer[init(deq.input.first()?)?];
+    let int8 = [
+        tensor_proto::DataType::Int8 as i32,
+        tensor_proto::DataType::Uint8 as i32,
+    ];
+    if q.dims.len() != 2 || !int8.contains(&q.data_type) {
         return None;
     }
     if let Some(zp) = deq.input.get(2).filter(|z| !z.is_empty()) {
-        let z = init(zp)?;
+        let z = &graph.initializer[init(zp)?];
         if z.raw_data.iter().any(|&b| b != 0) || z.int32_data.iter().any(|&v| v != 0) {
             return None;
         }
+    }
+    let scale = init(deq.input.get(1)?)?;
+    let s = &graph.initializer[scale];
+    let count: i64 = s.dims.iter().product();
+    let axis = attr_int(deq, "axis").unwrap_or(1);
+    let per_row = match count {
+        1 => false,
+        n if n == q.dims[0] && s.dims.len() == 1 && (axis == 0 || axis == -2) => true,
+        _ => return None,
+    };
+    Some(Table { q, scale, per_row })
+}
+
+/// The float32 values `deq` computes, `q · s` (one rounding, as tract's cast and multiply), when
+/// its inputs are initializers in raw bytes: an int8 table of rank 2, a zero point of zeros, one
+/// scale or one per row.
+fn dequantized(graph: &tract_onnx::pb::GraphProto, deq: &NodeProto) -> Option<TensorProto> {
+    let Table { q, scale, per_row } = table_of(graph, deq)?;
+    let s = &graph.initializer[scale];
+    if q.data_type != tensor_proto::DataType::Int8 as i32
+        || s.data_type != tensor_proto::DataType::Float as i32
+    {
+        return None;
     }
     let (rows, cols) = (
         usize::try_from(q.dims[0]).ok()?,
@@ -200,12 +232,9 @@ fn dequantized(
             .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             .collect()
     };
-    let axis = attr_int(deq, "axis").unwrap_or(1);
-    let per_row = match scales.len() {
-        1 => false,
-        n if n == rows && (axis == 0 || axis == -2) => true,
-        _ => return None,
-    };
+    if scales.len() != if per_row { rows } else { 1 } {
+        return None;
+    }
     if q.raw_data.len() != rows * cols {
         return None;
     }
@@ -217,7 +246,7 @@ fn dequantized(
             ((b as i8) as f32 * scales[if per_row { k / cols } else { 0 }]).to_le_bytes()
         })
         .collect();
-    Some(tract_onnx::pb::TensorProto {
+    Some(TensorProto {
         dims: q.dims.clone(),
         data_type: tensor_proto::DataType::Float as i32,
         raw_data: raw,
@@ -234,35 +263,12 @@ struct Plan {
 /// Whether node `i` is a dequantize the rewrite applies to, and how.
 fn plan_at(graph: &tract_onnx::pb::GraphProto, i: usize) -> Option<Plan> {
     let deq = &graph.node[i];
-    if deq.op_type != "DequantizeLinear" || !deq.domain.is_empty() && deq.domain != "ai.onnx" {
-        return None;
-    }
-    let (table, scale) = (deq.input.first()?, deq.input.get(1)?);
+    let Table {
+        scale: scale_init,
+        per_row,
+        ..
+    } = table_of(graph, deq)?;
     let out = deq.output.first()?;
-    let init = |name: &str| graph.initializer.iter().position(|t| t.name == *name);
-    let q = &graph.initializer[init(table)?];
-    let int8 = [
-        tensor_proto::DataType::Int8 as i32,
-        tensor_proto::DataType::Uint8 as i32,
-    ];
-    if q.dims.len() != 2 || !int8.contains(&q.data_type) {
-        return None;
-    }
-    if let Some(zp) = deq.input.get(2).filter(|z| !z.is_empty()) {
-        let z = &graph.initializer[init(zp)?];
-        if z.raw_data.iter().any(|&b| b != 0) || z.int32_data.iter().any(|&v| v != 0) {
-            return None;
-        }
-    }
-    let scale_init = init(scale)?;
-    let s = &graph.initializer[scale_init];
-    let count: i64 = s.dims.iter().product();
-    let axis = attr_int(deq, "axis").unwrap_or(1);
-    let per_row = match count {
-        1 => false,
-        n if n == q.dims[0] && s.dims.len() == 1 && (axis == 0 || axis == -2) => true,
-        _ => return None,
-    };
     if graph.output.iter().any(|o| o.name == *out) {
         return None;
     }
