@@ -206,7 +206,7 @@ pub fn read_onnx(onnx: &[u8]) -> Result<InferenceModel, ModelError> {
     let mut proto = onnx_fw
         .proto_model_for_read(&mut &onnx[..])
         .map_err(not_onnx)?;
-    rewrite::gather_before_dequantize(&mut proto);
+    rewrite::apply(&mut proto);
     onnx_fw.model_for_proto_model(&proto).map_err(not_onnx)
 }
 

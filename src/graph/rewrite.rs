@@ -23,7 +23,7 @@ use tract_onnx::pb::{
 /// Changed: a `DequantizeLinear` whose input is an int8 or uint8 initializer of rank 2, whose
 /// zero point is absent or all zeros, whose scale is one number or one per row (axis 0), and whose
 /// only reader is a `Gather` on axis 0 (not a graph output). Anything else is left as written.
-pub fn gather_before_dequantize(model: &mut ModelProto) -> usize {
+pub fn apply(model: &mut ModelProto) -> usize {
     let Some(graph) = model.graph.as_mut() else {
         return 0;
     };
@@ -115,14 +115,17 @@ fn split_shared_dequantize(graph: &mut tract_onnx::pb::GraphProto) -> usize {
     let mut changed = 0;
     let mut i = 0;
     while i < graph.node.len() {
+        if graph.node[i].op_type != "DequantizeLinear" {
+            i += 1;
+            continue;
+        }
         let deq = graph.node[i].clone();
         let out = deq.output.first().cloned().unwrap_or_default();
-        let constant = deq.op_type == "DequantizeLinear"
-            && deq
-                .input
-                .iter()
-                .filter(|x| !x.is_empty())
-                .all(|x| is_init(graph, x))
+        let constant = deq
+            .input
+            .iter()
+            .filter(|x| !x.is_empty())
+            .all(|x| is_init(graph, x))
             && !graph.output.iter().any(|o| o.name == out);
         let readers: Vec<usize> = (0..graph.node.len())
             .filter(|&j| graph.node[j].input.contains(&out))
@@ -440,7 +443,7 @@ mod tests {
         for scale in [&[0.5f32, 0.25, 0.125, 0.1][..], &[0.3][..]] {
             let written = model(scale, 0, 0, false);
             let mut rewritten = written.clone();
-            assert_eq!(gather_before_dequantize(&mut rewritten), 1);
+            assert_eq!(apply(&mut rewritten), 1);
             let ops: Vec<_> = rewritten
                 .graph
                 .as_ref()
@@ -474,7 +477,7 @@ mod tests {
         ];
         for (what, written) in cases {
             let mut rewritten = written.clone();
-            assert_eq!(gather_before_dequantize(&mut rewritten), 0, "{what}");
+            assert_eq!(apply(&mut rewritten), 0, "{what}");
             assert_eq!(rewritten, written, "{what}");
         }
     }

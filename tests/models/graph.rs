@@ -216,7 +216,7 @@ fn every_shipped_lookup_input_has_its_limit() {
 /// inputs: every input at its declared type, 7 for any open dimension.
 #[test]
 fn the_load_time_rewrites_change_no_output_bit_of_any_shipped_model() {
-    use attention_playground::graph::{read_onnx, rewrite::gather_before_dequantize};
+    use attention_playground::graph::{read_onnx, rewrite};
     use tract_onnx::prelude::*;
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/models");
     // (file, tables the rewrites change)
@@ -233,7 +233,7 @@ fn the_load_time_rewrites_change_no_output_bit_of_any_shipped_model() {
         let mut proto = framework
             .proto_model_for_read(&mut &onnx[..])
             .expect("parses");
-        assert_eq!(gather_before_dequantize(&mut proto), tables, "{file}");
+        assert_eq!(rewrite::apply(&mut proto), tables, "{file}");
         let run = |model: InferenceModel| {
             let plan = model
                 .into_optimized()
