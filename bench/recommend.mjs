@@ -17,7 +17,8 @@ import { parseArgs } from "node:util";
 import { startServer } from "../e2e/serve.mjs";
 import { DESKTOP, PREFIX, launchBrowser } from "../e2e/support.mjs";
 
-const TARGETS = { updateMs: 50 };
+// Issue 23 asks ≤ 30 ms (the recommendation issue had asked ≤ 50 ms).
+const TARGETS = { updateMs: 30 };
 
 const { values: opts } = parseArgs({
   options: {

@@ -71,6 +71,13 @@ export function useDemo(PageClass, { viewport = DESKTOP, serviceWorkers = "block
     ctx.context = await ctx.browser.newContext({ viewport, serviceWorkers, acceptDownloads, locale });
     const page = await ctx.context.newPage();
     page.setDefaultTimeout(20_000);
+    // E2E_CPU_SLOWDOWN=3 slows each page's main thread (DevTools throttling; workers run at full
+    // speed) to look for tests that race the page, as CI's slower machine does.
+    const slowdown = Number(process.env.E2E_CPU_SLOWDOWN ?? 1);
+    if (slowdown > 1) {
+      const cdp = await ctx.context.newCDPSession(page);
+      await cdp.send("Emulation.setCPUThrottlingRate", { rate: slowdown });
+    }
     ctx.app = new PageClass(page, ctx.site.url);
   });
   afterEach(async (t) => {

@@ -124,11 +124,13 @@ pub fn missing_output(n_layers: usize, outputs: &[String]) -> Option<String> {
         .find(|n| !outputs.contains(n))
 }
 
-/// The graph's inputs, as the worker is to type them.
+/// The graph's inputs, as the worker is to type them. The view sends one sentence at a time, and a
+/// batch axis fixed at 1 lets tract pick faster kernels for the element-wise steps (native, 256
+/// tokens: 119 → 111 ms; `examples/profile_nodes`).
 pub fn input_specs() -> Vec<InputSpec> {
     vec![
-        InputSpec::i64("input_ids", &["batch", "seq"]),
-        InputSpec::i64("attention_mask", &["batch", "seq"]),
+        InputSpec::i64("input_ids", &["1", "seq"]),
+        InputSpec::i64("attention_mask", &["1", "seq"]),
     ]
 }
 
