@@ -97,15 +97,6 @@ fn batch_runner() -> &'static GraphRunner {
     })
 }
 
-/// The runner for `rows` sentences at once.
-fn runner_for(rows: usize) -> &'static GraphRunner {
-    if rows == 1 {
-        runner()
-    } else {
-        batch_runner()
-    }
-}
-
 fn inputs(ids: &[Vec<i64>], mask: &[Vec<i64>]) -> Vec<Tensor> {
     let shape = vec![ids.len(), ids[0].len()];
     vec![
@@ -226,7 +217,12 @@ fn tract_on_the_int8_model_matches_pytorch_on_the_same_weights() {
     let mut report = Vec::new();
     for case in &g.cases {
         let wanted: Vec<String> = case.outputs.keys().cloned().collect();
-        let out = runner_for(case.input_ids.len())
+        let r = if case.input_ids.len() == 1 {
+            runner()
+        } else {
+            batch_runner()
+        };
+        let out = r
             .run(inputs(&case.input_ids, &case.attention_mask), Some(&wanted))
             .expect("runs");
         for (name, want) in &case.outputs {
@@ -295,6 +291,7 @@ fn padded_keys_get_exactly_zero_and_padding_does_not_change_the_real_rows() {
         .find(|c| c.name == "padded_batch")
         .expect("padded case");
     // The batch through the graph with an open batch axis, each sentence alone through the view's
+    // graph.
     let r = runner();
     let wanted = attention_outputs(6);
     let batch = batch_runner()
