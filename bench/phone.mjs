@@ -34,7 +34,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { startServer } from "../e2e/serve.mjs";
-import { DESKTOP, PREFIX, launchBrowser } from "../e2e/support.mjs";
+import { DESKTOP, PREFIX, launchBrowser, throttleMainThread } from "../e2e/support.mjs";
 import { WalkthroughPage } from "../e2e/pages/walkthrough.mjs";
 import { EncoderPage } from "../e2e/pages/encoder.mjs";
 import { RecommendPage } from "../e2e/pages/recommend.mjs";
@@ -342,8 +342,7 @@ async function phonePage(Page, { rate = RATE, workers = true } = {}) {
   const context = await browser.newContext({ viewport: DESKTOP, serviceWorkers: "block" });
   const page = await context.newPage();
   page.setDefaultTimeout(60_000);
-  const cdp = await context.newCDPSession(page);
-  await cdp.send("Emulation.setCPUThrottlingRate", { rate });
+  await throttleMainThread(context, page, rate);
   if (workers && throttle && rate > 1) page.on("worker", () => throttle.sweep());
   // The walkthrough's page object (most others extend it) records console and page errors and
   // failed responses; EncoderPage does not, so a WalkthroughPage watches the same page for it.

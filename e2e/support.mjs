@@ -71,13 +71,10 @@ export function useDemo(PageClass, { viewport = DESKTOP, serviceWorkers = "block
     ctx.context = await ctx.browser.newContext({ viewport, serviceWorkers, acceptDownloads, locale });
     const page = await ctx.context.newPage();
     page.setDefaultTimeout(20_000);
-    // E2E_CPU_SLOWDOWN=3 slows each page's main thread (DevTools throttling; workers run at full
-    // speed) to look for tests that race the page, as CI's slower machine does.
+    // E2E_CPU_SLOWDOWN=3 slows each page's main thread to look for tests that race the page, as
+    // CI's slower machine does.
     const slowdown = Number(process.env.E2E_CPU_SLOWDOWN ?? 1);
-    if (slowdown > 1) {
-      const cdp = await ctx.context.newCDPSession(page);
-      await cdp.send("Emulation.setCPUThrottlingRate", { rate: slowdown });
-    }
+    if (slowdown > 1) await throttleMainThread(ctx.context, page, slowdown);
     ctx.app = new PageClass(page, ctx.site.url);
   });
   afterEach(async (t) => {
@@ -92,6 +89,15 @@ export function useDemo(PageClass, { viewport = DESKTOP, serviceWorkers = "block
     }
   });
   return ctx;
+}
+
+/**
+ * Slows `page`'s main thread `rate` times (DevTools `Emulation.setCPUThrottlingRate`; it survives
+ * navigation). Chromium refuses it for workers: the models' worker runs at full speed.
+ */
+export async function throttleMainThread(context, page, rate) {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate });
 }
 
 /** Saves a full-page screenshot of a failed test to e2e/artifacts/failures/<test name>.png. */
